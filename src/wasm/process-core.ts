@@ -1,0 +1,81 @@
+// The process's one shared WebAssembly.Memory and core instance, and how that memory is
+// divided: the core's static data, then private blocks (ring endpoints' trusted state),
+// then page-aligned regions for rings and shared-memory windows.
+//
+//   0 ─ heapBase ─ PRIVATE_ARENA_END (1 MiB) ─────────────── memory.buffer.byteLength
+//   │ core data │ private blocks (64 B)   │ regions (4 KiB-aligned, windows map here) │
+import { createCoreMemory, instantiateCore, type CoreExports, WASM_PAGE_BYTES } from './core.js';
+import { ExtentAllocator } from './extent-allocator.js';
+import { RING_LOCAL_BYTES } from './layout.generated.js';
+
+/** End of the private arena in bytes; shared windows are never mapped below it. */
+export const PRIVATE_ARENA_END = 1 << 20;
+/** Alignment of regions, in bytes: the kernel page, so a memfd can be mapped over one. */
+export const REGION_ALIGN_BYTES = 4096;
+
+/**
+ * A shared memory, a core instance over it, and its allocators. Methods are for the thread
+ * that created it; other threads instantiate the core over `memory` themselves.
+ */
+export class ProcessCore {
+  readonly memory: WebAssembly.Memory;
+  readonly core: CoreExports;
+  readonly #blocks: ExtentAllocator;
+  readonly #regions: ExtentAllocator;
+
+  constructor(memory: WebAssembly.Memory = createCoreMemory()) {
+    this.memory = memory;
+    this.core = instantiateCore(memory);
+    const base = Math.ceil(this.core.heapBase() / RING_LOCAL_BYTES) * RING_LOCAL_BYTES;
+    if (memory.buffer.byteLength < PRIVATE_ARENA_END) {
+      memory.grow((PRIVATE_ARENA_END - memory.buffer.byteLength) / WASM_PAGE_BYTES);
+    }
+    this.#blocks = new ExtentAllocator(base, PRIVATE_ARENA_END, RING_LOCAL_BYTES);
+    this.#regions = new ExtentAllocator(
+      PRIVATE_ARENA_END,
+      memory.buffer.byteLength,
+      REGION_ALIGN_BYTES,
+    );
+  }
+
+  /** A private block of RING_LOCAL_BYTES for one ring endpoint. Throws when the arena is full. */
+  allocLocal(): number {
+    const address = this.#blocks.allocate(RING_LOCAL_BYTES);
+    if (address < 0) throw new RangeError('sanswitch: private arena exhausted');
+    return address;
+  }
+
+  /** Returns a block from allocLocal. */
+  freeLocal(address: number): void {
+    this.#blocks.free(address, RING_LOCAL_BYTES);
+  }
+
+  /**
+   * A 4 KiB-aligned region of at least `bytes`, growing the memory when needed (existing
+   * addresses stay valid: shared memories grow in place). Throws RangeError past the maximum.
+   */
+  allocRegion(bytes: number): number {
+    let address = this.#regions.allocate(bytes);
+    if (address < 0) {
+      const missing = Math.ceil(bytes / REGION_ALIGN_BYTES) * REGION_ALIGN_BYTES;
+      this.memory.grow(Math.ceil(missing / WASM_PAGE_BYTES));
+      this.#regions.extendTo(this.memory.buffer.byteLength);
+      address = this.#regions.allocate(bytes);
+      if (address < 0) throw new RangeError(`sanswitch: no region of ${bytes} bytes`);
+    }
+    return address;
+  }
+
+  /** Returns a region from allocRegion. */
+  freeRegion(address: number, bytes: number): void {
+    this.#regions.free(address, bytes);
+  }
+}
+
+let shared: ProcessCore | undefined;
+
+/** The process's ProcessCore, created on first use. Main thread only. */
+export function processCore(): ProcessCore {
+  shared ??= new ProcessCore();
+  return shared;
+}
