@@ -1,0 +1,34 @@
+// sanswitch's public API: node:net-shaped sockets and servers that run over a SAN provider
+// when both ends support it and over TCP otherwise, plus the provider registry.
+export { connect, createConnection, createServer } from './net/api.js';
+export { Socket, type SocketOptions } from './net/socket.js';
+export { Server, type ServerOptions } from './net/server.js';
+export { SAN_CONNECT_TIMEOUT_MS, type ConnectOptions } from './net/args.js';
+export type { Conduit, EndpointInfo } from './net/conduit.js';
+export {
+  registry,
+  type ProviderRegistry,
+  type ProviderStatus,
+  type RegistryChange,
+} from './switch/registry.js';
+export { refreshAddresses, ADDRESS_POLL_MS } from './switch/address-table.js';
+export { ROUTE_CHANNEL, type FallbackReason, type RouteMessage } from './switch/diagnostics.js';
+export type { AcceptInfo } from './switch/accept.js';
+export type {
+  ProbeResult,
+  SanCapabilities,
+  SanConnectRequest,
+  SanEvents,
+  SanProvider,
+  SanSocket,
+} from './providers/spi.js';
+export { notSupported, unsupportedSocketOps, StartupRefcount } from './providers/spi.js';
+export { codes, statusToError, type SystemError } from './errors.js';
+
+import { registry } from './switch/registry.js';
+import type { ProviderStatus } from './switch/registry.js';
+
+/** Every provider (`tcp` first), whether it is available here, and why not. */
+export function providers(): ProviderStatus[] {
+  return registry.status();
+}

@@ -1,0 +1,280 @@
+// The application's socket: a stream.Duplex shaped like node:net's Socket that runs over a
+// Conduit, so that it is the same object whichever provider carries the connection. It exists
+// before its conduit while connecting, buffering writes as node:net does.
+import { Duplex } from 'node:stream';
+import type { Conduit, EndpointInfo } from './conduit.js';
+import type { ConnectAttempt } from '../providers/tcp/index.js';
+import type { FallbackReason } from '../switch/diagnostics.js';
+import { socketClosed } from '../errors.js';
+import { normalizeConnectArgs, validateNonNegative, validateSocketOptions } from './args.js';
+import { connectSocket } from '../switch/connect.js';
+import { SocketTimer } from './socket-timer.js';
+
+/** Options of `new Socket()`. Timeouts and delays are in milliseconds. */
+export interface SocketOptions {
+  allowHalfOpen?: boolean;
+  timeout?: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  signal?: AbortSignal;
+}
+
+interface PendingWrite {
+  chunks: Buffer[];
+  cb: (err?: Error | null) => void;
+}
+
+/** The switch's side of a Socket: how connect and accept drive it. Internal. */
+export const kEstablish = Symbol('sanswitch.establish');
+export const kAttempt = Symbol('sanswitch.attempt');
+
+/**
+ * A connected (or connecting) stream socket, API-compatible with node:net's Socket for the
+ * stream API. Main thread only.
+ */
+export class Socket extends Duplex {
+  /** The provider carrying the connection (`'tcp'`, `'shm'`, `'verbs'`); null until then. */
+  transport: string | null = null;
+  /** Why a connection that could have used a SAN provider runs over TCP; else null. */
+  fallbackReason: FallbackReason | null = null;
+  /** True while a connect is in progress. */
+  connecting = false;
+  #conduit: Conduit | undefined;
+  #conduitClosed = false;
+  #attempt: ConnectAttempt | undefined;
+  #pending: PendingWrite | undefined;
+  #wantRead = false;
+  #readEnded = false;
+  #bytesRead = 0;
+  #bytesWritten = 0;
+  #refed = true;
+  #noDelay: boolean | undefined;
+  #keepAlive: [boolean, number] | undefined;
+  #local: EndpointInfo | undefined;
+  #remote: EndpointInfo | undefined;
+  #hadError = false;
+  readonly #timer = new SocketTimer(() => this.emit('timeout'));
+
+  constructor(options: SocketOptions = {}) {
+    validateSocketOptions(options as Record<string, unknown>);
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false });
+    if (options.noDelay) this.#noDelay = true;
+    if (options.keepAlive) this.#keepAlive = [true, options.keepAliveInitialDelay ?? 0];
+    if (options.timeout) this.setTimeout(options.timeout);
+  }
+
+  /** Starts connecting: `(options[, cb])` or `(port[, host][, cb])`; `cb` listens `connect`. */
+  connect(...args: unknown[]): this {
+    const [options, cb] = normalizeConnectArgs(args);
+    connectSocket(this, options);
+    if (cb) this.once('connect', cb);
+    return this;
+  }
+
+  /** Switch-internal: a connect attempt started (it is aborted if the socket is destroyed). */
+  [kAttempt](attempt: ConnectAttempt | undefined): void {
+    this.#attempt = attempt;
+    this.connecting = true;
+    if (attempt && !this.#refed) attempt.unref();
+  }
+
+  /** Switch-internal: the connection is established over `conduit`. */
+  [kEstablish](
+    conduit: Conduit,
+    transport: string,
+    reason: FallbackReason | null,
+    connected = true,
+  ): void {
+    this.#attempt = undefined;
+    this.#conduit = conduit;
+    this.transport = transport;
+    this.fallbackReason = reason;
+    this.#local = conduit.local;
+    this.#remote = conduit.remote;
+    conduit.on('data', (chunk: Buffer) => this.#onData(chunk));
+    conduit.on('end', () => {
+      this.#readEnded = true;
+      this.push(null);
+    });
+    conduit.on('error', (err: Error) => this.destroy(err));
+    conduit.on('close', () => this.#onConduitClose());
+    if (this.#noDelay !== undefined) conduit.setNoDelay(this.#noDelay);
+    if (this.#keepAlive) conduit.setKeepAlive(...this.#keepAlive);
+    if (!this.#refed) conduit.unref();
+    this.connecting = false;
+    if (this.#wantRead) conduit.resume();
+    if (this.#pending) this.#flushPending(this.#pending);
+    if (connected) {
+      this.emit('connect');
+      this.emit('ready');
+    }
+  }
+
+  override _read(): void {
+    this.#wantRead = true;
+    this.#conduit?.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: PendingWrite['cb']): void {
+    this._writev([{ chunk }], cb);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: PendingWrite['cb']): void {
+    const pending = { chunks: chunks.map((c) => c.chunk), cb };
+    if (this.#conduit) this.#flushPending(pending);
+    else if (this.connecting) this.#pending = pending;
+    else cb(socketClosed());
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      this.once('connect', () => this._final(cb));
+      return;
+    }
+    if (!this.#conduit || this.#conduitClosed) return cb();
+    this.#conduit.end(() => cb());
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#hadError = err !== null && err !== undefined;
+    this.#timer.clear();
+    this.connecting = false;
+    this.#attempt?.abort();
+    this.#attempt = undefined;
+    // cb first: the stream emits `error` on the next tick, and `close` must follow it.
+    cb(err);
+    if (this.#conduit && !this.#conduitClosed) this.#conduit.destroy();
+    else process.nextTick(() => this.emit('close', this.#hadError));
+  }
+
+  #flushPending(pending: PendingWrite): void {
+    this.#pending = undefined;
+    const conduit = this.#conduit as Conduit;
+    let left = pending.chunks.length;
+    let failed = false;
+    this.#timer.touch();
+    for (const chunk of pending.chunks) {
+      conduit.write(chunk, (err) => {
+        if (failed) return;
+        if (err) {
+          failed = true;
+          return pending.cb(err);
+        }
+        this.#bytesWritten += chunk.length;
+        this.#timer.touch();
+        if (--left === 0) pending.cb();
+      });
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#bytesRead += chunk.length;
+    this.#timer.touch();
+    if (!this.push(chunk)) this.#conduit?.pause();
+  }
+
+  #onConduitClose(): void {
+    this.#conduitClosed = true;
+    // An orderly close after the peer's FIN lets the stream end itself once the app has read
+    // everything; a close without FIN is an abortive close.
+    if (this.destroyed) process.nextTick(() => this.emit('close', this.#hadError));
+    else if (!this.#readEnded) this.destroy();
+  }
+
+  /** Ends the writable side, then destroys the socket once the data is flushed. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Aborts the connection: the peer sees ECONNRESET (TCP RST). */
+  resetAndDestroy(): this {
+    if (this.#conduit && !this.#conduitClosed) this.#conduit.resetAndDestroy();
+    return this.destroy();
+  }
+
+  /** TCP_NODELAY (default true when called without argument). */
+  setNoDelay(noDelay = true): this {
+    this.#noDelay = noDelay;
+    this.#conduit?.setNoDelay(noDelay);
+    return this;
+  }
+
+  /** SO_KEEPALIVE; `initialDelay` in milliseconds. */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.#keepAlive = [enable, initialDelay];
+    this.#conduit?.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  /** Emits `timeout` after `ms` milliseconds without activity; 0 disables it. */
+  setTimeout(ms: number, cb?: () => void): this {
+    validateNonNegative(ms, 'msecs');
+    if (cb && ms === 0) this.off('timeout', cb);
+    else if (cb) this.once('timeout', cb);
+    this.#timer.set(ms);
+    return this;
+  }
+
+  ref(): this {
+    this.#refed = true;
+    (this.#conduit ?? this.#attempt)?.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#refed = false;
+    (this.#conduit ?? this.#attempt)?.unref();
+    return this;
+  }
+
+  /** `{ address, family, port }` of this end, or `{}` before it is connected. */
+  address(): EndpointInfo | Record<string, never> {
+    return this.#local ? { ...this.#local } : {};
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#remote?.address;
+  }
+  get remotePort(): number | undefined {
+    return this.#remote?.port;
+  }
+  get remoteFamily(): string | undefined {
+    return this.#remote?.family;
+  }
+  get localAddress(): string | undefined {
+    return this.#local?.address;
+  }
+  get localPort(): number | undefined {
+    return this.#local?.port;
+  }
+  get localFamily(): string | undefined {
+    return this.#local?.family;
+  }
+  /** Bytes received. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+  /** Bytes sent, plus those still buffered for sending (as node:net counts). */
+  get bytesWritten(): number {
+    return this.#bytesWritten + this.writableLength;
+  }
+  /** True until the connection is established. */
+  get pending(): boolean {
+    return !this.#conduit || this.connecting;
+  }
+  /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`, as node:net says. */
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+  /** The idle timeout in milliseconds, or undefined when none is set. */
+  get timeout(): number | undefined {
+    return this.#timer.ms || undefined;
+  }
+}

@@ -1,0 +1,80 @@
+// The accept path (LIS-3..5, ACC-2..6): when a SAN listener signals its accept event, drain
+// its queue until it would block, letting the server's condition accept or refuse each
+// request before the provider answers the peer, so a refused peer gets ECONNREFUSED.
+import { debuglog } from 'node:util';
+import type { Conduit } from '../net/conduit.js';
+import type { SanConnectRequest, SanProvider, SanSocket } from '../providers/spi.js';
+import { isWouldBlock } from '../errors.js';
+import { publishRoute } from './diagnostics.js';
+
+const debug = debuglog('sanswitch');
+
+/** A SAN connection request as `acceptFilter` sees it. */
+export interface AcceptInfo {
+  /** The SAN provider the request came through. */
+  provider: string;
+  remoteAddress: string;
+  remotePort: number;
+  remoteFamily: string;
+  localAddress: string;
+  localPort: number;
+}
+
+/** What the listener's owner decides and receives. */
+export interface AcceptHooks {
+  /** Accept (true) or refuse (false) one request; runs before the peer is answered (ACC-4). */
+  condition(info: AcceptInfo): boolean;
+  /** An accepted SAN connection. */
+  connection(conduit: Conduit, transport: string): void;
+}
+
+function toInfo(provider: SanProvider, request: SanConnectRequest): AcceptInfo {
+  return {
+    provider: provider.id,
+    remoteAddress: request.remote.address,
+    remotePort: request.remote.port,
+    remoteFamily: request.remote.family,
+    localAddress: request.local.address,
+    localPort: request.local.port,
+  };
+}
+
+/**
+ * Drains `listener` until it would block (LIS-5). A condition that throws refuses the request.
+ * Main thread only; called from the provider's accept event.
+ */
+export function drainAccepts(listener: SanSocket, provider: SanProvider, hooks: AcceptHooks): void {
+  for (;;) {
+    let info: AcceptInfo | undefined;
+    let accepted: SanSocket;
+    try {
+      accepted = listener.accept((request) => {
+        info = toInfo(provider, request);
+        try {
+          return hooks.condition(info) === true;
+        } catch (err) {
+          debug('accept condition threw, refusing: %s', (err as Error).message);
+          return false;
+        }
+      });
+    } catch (err) {
+      if (isWouldBlock(err)) return;
+      if ((err as { code?: string }).code === 'ECONNREFUSED') {
+        debug('refused %s:%d on %s', info?.remoteAddress, info?.remotePort, provider.id);
+        continue;
+      }
+      debug('accept on %s failed: %s', provider.id, (err as Error).message);
+      return;
+    }
+    const where = info ?? { localAddress: '', localPort: 0 };
+    publishRoute({
+      op: 'accept',
+      address: where.localAddress,
+      port: where.localPort,
+      transport: provider.id,
+      fallbackReason: null,
+      provider: provider.id,
+    });
+    hooks.connection(accepted.conduit(), provider.id);
+  }
+}

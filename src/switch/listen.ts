@@ -1,0 +1,143 @@
+// Listen orchestration (SEL-1, LIS-1, LIS-2, CB-5, CB-7, INS-4): TCP listens first, then a
+// companion SAN socket per selected provider binds the same IP and port and listens. Wildcard
+// listeners also get a companion on every SAN provider registered later.
+import type { AddressInfo, Server as NetServer, Socket as NetSocket } from 'node:net';
+import { debuglog } from 'node:util';
+import type { ListenRequest } from '../net/args.js';
+import type { SanProvider, SanSocket } from '../providers/spi.js';
+import { createTcpListener, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
+import { drainAccepts, type AcceptHooks } from './accept.js';
+import { addressTable } from './address-table.js';
+import { registry, type RegistryChange } from './registry.js';
+import { publishRoute } from './diagnostics.js';
+
+const debug = debuglog('sanswitch');
+
+/** What a listener reports to its Server. */
+export interface ListenHooks extends AcceptHooks {
+  listening(): void;
+  error(err: Error): void;
+  tcpConnection(inner: NetSocket): void;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+const openListeners = new Set<SwitchListener>();
+
+registry.on('change', (change: RegistryChange) => {
+  for (const listener of openListeners) {
+    if (change.type === 'unregister') listener.removeProvider(change.id);
+    else if (listener.wildcard) {
+      const provider = registry.get(change.id);
+      if (provider) listener.addProvider(provider);
+    }
+  }
+});
+
+/** One server's listening sockets: the TCP one and its SAN companions. Main thread only. */
+export class SwitchListener {
+  readonly #tcp: NetServer;
+  readonly #hooks: ListenHooks;
+  readonly #request: ListenRequest;
+  readonly #companions = new Map<string, SanSocket>();
+  #bound: AddressInfo | undefined;
+  #refed = true;
+
+  constructor(request: ListenRequest, hooks: ListenHooks) {
+    this.#request = request;
+    this.#hooks = hooks;
+    this.#tcp = createTcpListener(hooks.tcpConnection);
+    this.#tcp.on('error', hooks.error);
+    this.#tcp.once('listening', () => this.#onTcpListening());
+  }
+
+  /** Starts listening on TCP first (LIS-1); companions follow once its port is known. */
+  start(): void {
+    const { port, host, backlog } = this.#request;
+    this.#tcp.listen({ port, host, backlog });
+  }
+
+  /** True when bound to the wildcard: every SAN provider also listens (SEL-1, INS-4). */
+  get wildcard(): boolean {
+    return this.#bound !== undefined && WILDCARDS.has(this.#bound.address);
+  }
+
+  /** The TCP socket's address (the companions share it, CB-5). */
+  address(): AddressInfo | null {
+    return this.#bound ?? null;
+  }
+
+  /** The providers listening, TCP first. */
+  transports(): string[] {
+    return [TCP_PROVIDER_ID, ...this.#companions.keys()];
+  }
+
+  #onTcpListening(): void {
+    this.#bound = this.#tcp.address() as AddressInfo;
+    openListeners.add(this);
+    const selected = this.wildcard
+      ? registry.available()
+      : [addressTable.lookup(this.#bound.address)].filter((p) => p !== undefined);
+    for (const provider of selected) this.addProvider(provider);
+    const { address, port } = this.#bound;
+    publishRoute({
+      op: 'listen',
+      address,
+      port,
+      transport: this.transports().join(','),
+      fallbackReason: null,
+      provider: null,
+    });
+    this.#hooks.listening();
+  }
+
+  /** Creates, binds and listens a companion on `provider` (LIS-2); failures are skipped (CB-7). */
+  addProvider(provider: SanProvider): void {
+    if (!this.#bound || this.#companions.has(provider.id)) return;
+    let san: SanSocket | undefined;
+    try {
+      san = provider.socket();
+      san.bind(this.#bound.address, this.#bound.port);
+      const listener = san;
+      san.eventSelect({ accept: () => drainAccepts(listener, provider, this.#hooks) });
+      san.listen(this.#request.backlog);
+      if (!this.#refed) san.unref();
+      this.#companions.set(provider.id, san);
+    } catch (err) {
+      debug('companion on %s failed, TCP only: %s', provider.id, (err as Error).message);
+      closeQuietly(san);
+    }
+  }
+
+  /** Closes the companion on a provider that went away. */
+  removeProvider(id: string): void {
+    closeQuietly(this.#companions.get(id));
+    this.#companions.delete(id);
+  }
+
+  /** Stops listening everywhere; `done` runs once the TCP server has closed. */
+  close(done: () => void): void {
+    openListeners.delete(this);
+    for (const id of [...this.#companions.keys()]) this.removeProvider(id);
+    this.#tcp.close(() => done());
+  }
+
+  ref(): void {
+    this.#refed = true;
+    this.#tcp.ref();
+    for (const san of this.#companions.values()) san.ref();
+  }
+
+  unref(): void {
+    this.#refed = false;
+    this.#tcp.unref();
+    for (const san of this.#companions.values()) san.unref();
+  }
+}
+
+function closeQuietly(san: SanSocket | undefined): void {
+  try {
+    san?.close();
+  } catch (err) {
+    debug('close failed: %s', (err as Error).message);
+  }
+}

@@ -1,0 +1,207 @@
+// Routing and fallback on connect (SEL-2, CON-4, CON-5, ARC-5, BLK-1, BLK-2), driven with the
+// SAN provider double (a TEST DOUBLE: the real SAN providers come in the next issue).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import { once } from 'node:events';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { connect, createServer, ROUTE_CHANNEL, type RouteMessage } from '../src/index.js';
+import { SanDouble } from './helpers/san-double.js';
+import {
+  closed,
+  closeServer,
+  listen,
+  nextError,
+  readAll,
+  withDouble,
+  withDoubles,
+  within,
+} from './helpers/san-double-harness.js';
+
+const t = suite('switch: connect');
+
+/** A plain node:net echo server (it has no SAN listener) and the connections it saw. */
+async function plainServer(): Promise<{ server: net.Server; port: number; seen: () => number }> {
+  let seen = 0;
+  const server = net.createServer((s) => {
+    seen += 1;
+    s.on('data', (d) => s.write(d));
+    s.on('end', () => s.end());
+  });
+  const port = await listen(server, 0, '127.0.0.1');
+  return { server, port, seen: () => seen };
+}
+
+t('SEL-2: a destination in the address table connects over that SAN provider', () =>
+  withDouble(async () => {
+    const server = createServer((s) => s.pipe(s));
+    const port = await listen(server, 0);
+    const socket = connect(port, '127.0.0.1');
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.transport, 'double');
+    assert.is(socket.fallbackReason, null);
+    socket.end('over the double');
+    assert.is(await readAll(socket), 'over the double');
+    await closeServer(server);
+  }),
+);
+
+t('SEL-2: a destination outside the table goes over TCP with not-san-address', () =>
+  withDoubles([new SanDouble('double', ['10.255.255.0/24'])], async () => {
+    const plain = await plainServer();
+    const socket = connect(plain.port, '127.0.0.1');
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.transport, 'tcp');
+    assert.is(socket.fallbackReason, 'not-san-address');
+    socket.destroy();
+    await closeServer(plain.server);
+  }),
+);
+
+t('SEL-2: a registered but unavailable provider is never used (provider-unavailable)', async () => {
+  const double = new SanDouble();
+  double.available = false;
+  double.reason = 'no shared memory here';
+  await withDoubles([double], async () => {
+    const plain = await plainServer();
+    const socket = connect(plain.port, '127.0.0.1');
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.fallbackReason, 'provider-unavailable');
+    assert.not.ok(double.calls.includes('socket'));
+    socket.destroy();
+    await closeServer(plain.server);
+  });
+});
+
+t('CON-4: a peer with no SAN listener (plain TCP server) is retried on TCP transparently', () =>
+  withDouble(async (double) => {
+    const plain = await plainServer();
+    const socket = connect(plain.port, '127.0.0.1');
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.transport, 'tcp');
+    assert.is(socket.fallbackReason, 'no-san-listener');
+    assert.ok(double.calls.includes('close'), 'the SAN companion is closed before the retry');
+    socket.end('via fallback');
+    assert.is(await readAll(socket), 'via fallback');
+    await closeServer(plain.server);
+  }),
+);
+
+for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH'] as const) {
+  t(`CON-4: ${code} from the SAN provider reaches the application with no TCP retry`, () =>
+    withDouble(async (double) => {
+      double.connectMode = code;
+      const plain = await plainServer();
+      const socket = connect(plain.port, '127.0.0.1');
+      const err = (await nextError(socket)) as Error & Record<string, unknown>;
+      assert.is(err.code, code);
+      assert.is(err.syscall, 'connect');
+      assert.is(err.address, '127.0.0.1');
+      assert.is(err.port, plain.port);
+      assert.is(err.message, `connect ${code} 127.0.0.1:${plain.port}`);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.is(plain.seen(), 0, 'TCP was not tried');
+      await closeServer(plain.server);
+    }),
+  );
+}
+
+t('CON-5: ETIMEDOUT from the SAN provider is retried on TCP (san-timeout)', () =>
+  withDouble(async (double) => {
+    double.connectMode = 'ETIMEDOUT';
+    const plain = await plainServer();
+    const socket = connect(plain.port, '127.0.0.1');
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.transport, 'tcp');
+    assert.is(socket.fallbackReason, 'san-timeout');
+    assert.is(plain.seen(), 1);
+    socket.destroy();
+    await closeServer(plain.server);
+  }),
+);
+
+t('CON-5 + BLK-2: a SAN connect that never completes is closed and retried on TCP', () =>
+  withDouble(async (double) => {
+    double.connectMode = 'hang';
+    const plain = await plainServer();
+    const socket = connect({ port: plain.port, host: '127.0.0.1', sanConnectTimeout: 50 });
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.fallbackReason, 'san-timeout');
+    assert.equal(double.calls.slice(-4), ['socket', 'eventSelect', 'connect', 'close']);
+    socket.destroy();
+    await closeServer(plain.server);
+  }),
+);
+
+t('ARC-5: an established SAN connection that fails never falls back to TCP', () =>
+  withDouble(async () => {
+    const server = createServer((s) => s.once('data', () => s.resetAndDestroy()));
+    const port = await listen(server, 0);
+    let tcpConnections = 0;
+    server.on('connection', (s) => (tcpConnections += s.transport === 'tcp' ? 1 : 0));
+    const socket = connect(port, '127.0.0.1', () => socket.write('x'));
+    const err = await nextError(socket);
+    assert.is(err.code, 'ECONNRESET');
+    assert.is(socket.transport, 'double');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.is(tcpConnections, 0);
+    await closeServer(server);
+  }),
+);
+
+t('BLK-1: aborting a SAN connect closes the companion; the SPI has no cancel', () =>
+  withDouble(async (double) => {
+    double.connectMode = 'hang';
+    const controller = new AbortController();
+    const socket = connect({ port: 9, host: '127.0.0.1', signal: controller.signal });
+    const hadError = closed(socket);
+    setTimeout(() => controller.abort(new Error('user gave up')), 20);
+    const err = (await nextError(socket)) as Error & { code?: string; cause?: Error };
+    assert.is(err.name, 'AbortError');
+    assert.is(err.code, 'ABORT_ERR');
+    assert.is(err.cause?.message, 'user gave up');
+    assert.is(await hadError, true);
+    assert.is(double.calls.at(-1), 'close');
+    assert.not.ok(double.calls.some((c) => /cancel/i.test(c)));
+    const sanSocket = [...double.sockets][0] as object;
+    assert.not.ok('cancel' in sanSocket || 'cancelBlockingCall' in sanSocket);
+  }),
+);
+
+t('connect with an already-aborted signal fails with AbortError and never routes', () =>
+  withDouble(async (double) => {
+    const socket = connect({ port: 9, host: '127.0.0.1', signal: AbortSignal.abort('early') });
+    const err = (await nextError(socket)) as Error & { code?: string; cause?: unknown };
+    assert.is(err.code, 'ABORT_ERR');
+    assert.is(err.cause, 'early');
+    assert.not.ok(double.calls.includes('socket'));
+  }),
+);
+
+t('route decisions are published on the sanswitch:route diagnostics channel', () =>
+  withDouble(async () => {
+    const seen: RouteMessage[] = [];
+    const onMessage = (m: unknown): void => void seen.push(m as RouteMessage);
+    subscribe(ROUTE_CHANNEL, onMessage);
+    try {
+      const plain = await plainServer();
+      const socket = connect(plain.port, '127.0.0.1');
+      await within(2000, once(socket, 'connect'));
+      socket.destroy();
+      await closeServer(plain.server);
+    } finally {
+      unsubscribe(ROUTE_CHANNEL, onMessage);
+    }
+    const last = seen.at(-1);
+    assert.equal(last && { ...last, port: 0 }, {
+      op: 'connect',
+      address: '127.0.0.1',
+      port: 0,
+      transport: 'tcp',
+      fallbackReason: 'no-san-listener',
+      provider: 'double',
+    });
+  }),
+);
+
+t.run();
