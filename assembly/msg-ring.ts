@@ -3,7 +3,7 @@
 // shared memory; the length a peer wrote is checked against the slot before any copy.
 
 import { MSG_LENGTH_OFFSET, MSG_TYPE_OFFSET, MSG_HEADER_BYTES } from './layout';
-import { ERR_MSGSIZE, ERR_PROTO } from './status';
+import { ERR_INVAL, ERR_MSGSIZE, ERR_PROTO } from './status';
 import { ringReserve, ringFront, ringAdvance, ringSlotBytes } from './ring';
 
 /** Largest payload one slot of the ring behind `local` carries. */
@@ -11,13 +11,21 @@ export function msgMaxPayload(local: u32): u32 {
   return ringSlotBytes(local) - MSG_HEADER_BYTES;
 }
 
+// Whether [address, address + length) lies inside the memory: a caller's buffer outside it
+// is an invalid argument, reported as ERR_INVAL rather than a trap in the middle of a batch.
+@inline function inMemory(address: u32, length: u32): bool {
+  return <u64>address + <u64>length <= <u64>memory.size() << 16;
+}
+
 /**
  * Copies `length` bytes at `src` into the next free slot, tagged with `type`. Returns
- * `length`, ERR_MSGSIZE when it exceeds the slot, or ringReserve's status. The message is
- * published at the next ringCommit (so a batch costs one cursor store).
+ * `length`, ERR_MSGSIZE when it exceeds the slot, ERR_INVAL when the source lies outside
+ * the memory, or ringReserve's status. The message is published at the next ringCommit
+ * (so a batch costs one cursor store).
  */
 export function msgWrite(local: u32, src: u32, length: u32, type: u32): i32 {
   if (length > msgMaxPayload(local)) return ERR_MSGSIZE;
+  if (!inMemory(src, length)) return ERR_INVAL;
   const slot = ringReserve(local);
   if (slot < 0) return slot;
   const at = <u32>slot;
@@ -50,10 +58,12 @@ export function msgPeekType(local: u32): u32 {
 
 /**
  * Copies the oldest unread message into `dst` (at most `capacity` bytes) and consumes it.
- * Returns its length; ERR_MSGSIZE (nothing consumed) when it does not fit; ERR_AGAIN or
- * ERR_PROTO as msgPeekLength. The slot is freed for the producer at the next ringRelease.
+ * Returns its length; ERR_MSGSIZE (nothing consumed) when it does not fit; ERR_INVAL when
+ * the destination lies outside the memory; ERR_AGAIN or ERR_PROTO as msgPeekLength. The
+ * slot is freed for the producer at the next ringRelease.
  */
 export function msgRead(local: u32, dst: u32, capacity: u32): i32 {
+  if (!inMemory(dst, capacity)) return ERR_INVAL;
   const slot = ringFront(local);
   if (slot < 0) return slot;
   // The length is read once and exactly that many bytes are copied: a peer rewriting the

@@ -31,43 +31,75 @@ import { ERR_AGAIN, ERR_INVAL, ERR_PROTO } from './status';
 @inline const L_PUBLISHED: u32 = 16;
 @inline const L_PEER: u32 = 20;
 
-/** Bytes a ring of `capacity` slots of `slotBytes` occupies in shared memory. */
-export function ringBytes(capacity: u32, slotBytes: u32): u32 {
-  return RING_HEADER_BYTES + capacity * slotBytes;
-}
-
-/**
- * Zeroes the cursors of a new ring at absolute address `shared`. Called once, by the
- * process that creates the ring, before the peer learns of it.
- */
-export function ringFormat(shared: u32): void {
-  atomic.store<u32>(shared + RING_HEAD_OFFSET, 0);
-  atomic.store<u32>(shared + RING_PARKED_OFFSET, 0);
-  atomic.store<u32>(shared + RING_TAIL_OFFSET, 0);
-}
-
-/**
- * Fills the private block `local` for one endpoint of a freshly formatted ring. Returns 0,
- * or ERR_INVAL when the geometry is not a power-of-two capacity of aligned slots that lies
- * inside the current memory. Both endpoints must pass the same geometry.
- */
-export function ringAttach(local: u32, shared: u32, capacity: u32, slotBytes: u32): i32 {
+// A power-of-two capacity of aligned slots within the RING_MAX_* bounds.
+function validGeometry(capacity: u32, slotBytes: u32): bool {
   if (capacity == 0 || capacity > RING_MAX_CAPACITY || (capacity & (capacity - 1)) != 0) {
-    return ERR_INVAL;
+    return false;
   }
-  if (slotBytes == 0 || slotBytes > RING_MAX_SLOT_BYTES) return ERR_INVAL;
-  if ((slotBytes & (RING_SLOT_ALIGN_BYTES - 1)) != 0) return ERR_INVAL;
+  if (slotBytes == 0 || slotBytes > RING_MAX_SLOT_BYTES) return false;
+  return (slotBytes & (RING_SLOT_ALIGN_BYTES - 1)) == 0;
+}
+
+/**
+ * Bytes a ring of `capacity` slots of `slotBytes` occupies in shared memory; ERR_INVAL when
+ * ringAttach would refuse that geometry or the ring would not fit below 2 GiB.
+ */
+export function ringBytes(capacity: u32, slotBytes: u32): i32 {
+  if (!validGeometry(capacity, slotBytes)) return ERR_INVAL;
+  const bytes = <u64>RING_HEADER_BYTES + <u64>capacity * <u64>slotBytes;
+  return bytes > <u64>i32.MAX_VALUE ? ERR_INVAL : <i32>bytes;
+}
+
+/**
+ * Sets both cursors of a new ring at absolute address `shared` to `start` (see
+ * ringAttachAt). Called once, by the process that creates the ring, before the peer
+ * learns of it.
+ */
+export function ringFormatAt(shared: u32, start: u32): void {
+  atomic.store<u32>(shared + RING_HEAD_OFFSET, start);
+  atomic.store<u32>(shared + RING_PARKED_OFFSET, 0);
+  atomic.store<u32>(shared + RING_TAIL_OFFSET, start);
+}
+
+/** ringFormatAt with cursors starting at 0. */
+export function ringFormat(shared: u32): void {
+  ringFormatAt(shared, 0);
+}
+
+/**
+ * Fills the private block `local` for one endpoint of a ring formatted with ringFormatAt at
+ * the same `start` (a start near 2^32 makes the cursors wrap within the first operations,
+ * which is how the tests reach the wrap). Returns 0, or ERR_INVAL when the geometry is not
+ * a power-of-two capacity of aligned slots inside the current memory, or when `local`
+ * overlaps the ring (the peer could then rewrite the trusted geometry). Both endpoints
+ * must pass the same geometry and start.
+ */
+export function ringAttachAt(
+  local: u32,
+  shared: u32,
+  capacity: u32,
+  slotBytes: u32,
+  start: u32,
+): i32 {
+  if (!validGeometry(capacity, slotBytes)) return ERR_INVAL;
   if ((shared & (CACHE_LINE_BYTES - 1)) != 0 || (local & 3) != 0) return ERR_INVAL;
   const end = <u64>shared + <u64>RING_HEADER_BYTES + <u64>capacity * <u64>slotBytes;
+  const localEnd = <u64>local + <u64>RING_LOCAL_BYTES;
   const memoryBytes = <u64>memory.size() << 16;
-  if (end > memoryBytes || <u64>local + <u64>RING_LOCAL_BYTES > memoryBytes) return ERR_INVAL;
+  if (end > memoryBytes || localEnd > memoryBytes) return ERR_INVAL;
+  if (localEnd > <u64>shared && <u64>local < end) return ERR_INVAL;
   store<u32>(local + L_SHARED, shared);
   store<u32>(local + L_MASK, capacity - 1);
   store<u32>(local + L_SLOT_BYTES, slotBytes);
-  store<u32>(local + L_CURSOR, 0);
-  store<u32>(local + L_PUBLISHED, 0);
-  store<u32>(local + L_PEER, 0);
+  store<u32>(local + L_CURSOR, start);
+  store<u32>(local + L_PUBLISHED, start);
+  store<u32>(local + L_PEER, start);
   return 0;
+}
+
+/** ringAttachAt for a ring formatted with ringFormat (cursors starting at 0). */
+export function ringAttach(local: u32, shared: u32, capacity: u32, slotBytes: u32): i32 {
+  return ringAttachAt(local, shared, capacity, slotBytes, 0);
 }
 
 /** Slot size in bytes of the ring behind `local`. */
@@ -149,9 +181,16 @@ export function ringFront(local: u32): i32 {
   return <i32>slotAddress(local, cursor);
 }
 
-/** Marks the slot returned by ringFront as read; it is freed at the next ringRelease. */
-export function ringAdvance(local: u32): void {
-  store<u32>(local + L_CURSOR, load<u32>(local + L_CURSOR) + 1);
+/**
+ * Marks the slot returned by ringFront as read; it is freed at the next ringRelease.
+ * Returns 0, or ERR_AGAIN (and does nothing) when no slot was fronted: consuming an
+ * unpublished slot would hand the producer an impossible head.
+ */
+export function ringAdvance(local: u32): i32 {
+  const cursor = load<u32>(local + L_CURSOR);
+  if (cursor == load<u32>(local + L_PEER)) return ERR_AGAIN;
+  store<u32>(local + L_CURSOR, cursor + 1);
+  return 0;
 }
 
 /**

@@ -22,13 +22,21 @@ export interface CoreExports {
   heapBase(): number;
   ringBytes(capacity: number, slotBytes: number): number;
   ringFormat(shared: number): void;
+  ringFormatAt(shared: number, start: number): void;
   ringAttach(local: number, shared: number, capacity: number, slotBytes: number): number;
+  ringAttachAt(
+    local: number,
+    shared: number,
+    capacity: number,
+    slotBytes: number,
+    start: number,
+  ): number;
   ringSlotBytes(local: number): number;
   ringCapacity(local: number): number;
   ringReserve(local: number): number;
   ringCommit(local: number): number;
   ringFront(local: number): number;
-  ringAdvance(local: number): void;
+  ringAdvance(local: number): number;
   ringPeek(local: number): number;
   ringRelease(local: number): void;
   ringPark(local: number): number;
