@@ -2,7 +2,19 @@
   "targets": [
     {
       "target_name": "sanswitch",
-      "sources": ["src/addon.c", "src/layout.c"],
+      "sources": [
+        "src/addon.c",
+        "src/args.c",
+        "src/channel.c",
+        "src/channel-io.c",
+        "src/doorbell.c",
+        "src/layout.c",
+        "src/segment.c",
+        "src/selftest.c",
+        "src/state.c",
+        "src/watcher.c",
+        "src/window.c"
+      ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
     }
