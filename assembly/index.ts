@@ -11,3 +11,9 @@ export * from './queue';
 export function heapBase(): u32 {
   return <u32>__heap_base;
 }
+export * from './shm/registry';
+export * from './shm/rnic';
+export * from './session/segment';
+export * from './session/session';
+export * from './session/send';
+export * from './session/recv';

@@ -79,3 +79,114 @@ export const BACKLOG_PID_OFFSET: u32 = 4;
 export const BACKLOG_UID_OFFSET: u32 = 8;
 export const BACKLOG_FLAGS_OFFSET: u32 = 12;
 export const BACKLOG_ENTRY_BYTES: u32 = 16;
+
+// ── Session segment (one per connection, shared by connector and acceptor) ───────────────
+//
+//   seg + 0                seg + 64            seg + 128           seg + 192
+//   ┌──────────────────────┬───────────────────┬───────────────────┬──────────────┬──────────────┐
+//   │ header (line 0,      │ connector's flags │ acceptor's flags  │ ring c→a     │ ring a→c     │ …
+//   │ written once by the  │ u32 (connector    │ u32 (acceptor     │ (SPSC ring,  │ (SPSC ring,  │
+//   │ creator, see below)  │ writes)           │ writes)           │ header+slots)│ header+slots)│
+//   └──────────────────────┴───────────────────┴───────────────────┴──────────────┴──────────────┘
+//     … ┌───────────────────────────────┬───────────────────────────────────────────────────┐
+//       │ registration table:           │ bulk area: connector's half │ acceptor's half     │
+//       │ connector's entries, then     │ (each side registers only   │ regions in its own  │
+//       │ acceptor's (SEG_REG_ENTRY_*)  │ half; the peer may only reach them through keys)  │
+//       └───────────────────────────────┴───────────────────────────────────────────────────┘
+//
+// Header line 0: +0 magic │ +4 version │ +8 total bytes │ +12 ring capacity (slots, both
+// rings) │ +16 slot bytes │ +20 offset of ring c→a │ +24 offset of ring a→c │ +28 offset of the
+// registration table │ +32 entries per side │ +36 offset of the bulk area │ +40 bulk bytes
+// (both halves). Every offset is segment-relative; each side recomputes the whole header from
+// the geometry it expects and refuses the segment (ERR_PROTO) unless every word matches.
+// A side's flags word: SEG_FLAG_WAIT_CREDIT while its sender waits for the peer to release
+// slots (the peer rings after releasing), SEG_FLAG_RESET once it aborted the connection.
+export const SEG_MAGIC: u32 = 0x53455331;
+export const SEG_VERSION: u32 = 1;
+export const SEG_MAGIC_OFFSET: u32 = 0;
+export const SEG_VERSION_OFFSET: u32 = 4;
+export const SEG_TOTAL_BYTES_OFFSET: u32 = 8;
+export const SEG_RING_CAPACITY_OFFSET: u32 = 12;
+export const SEG_SLOT_BYTES_OFFSET: u32 = 16;
+export const SEG_RING_C2A_OFFSET: u32 = 20;
+export const SEG_RING_A2C_OFFSET: u32 = 24;
+export const SEG_REG_TABLE_OFFSET: u32 = 28;
+export const SEG_REG_ENTRIES_OFFSET: u32 = 32;
+export const SEG_BULK_OFFSET: u32 = 36;
+export const SEG_BULK_BYTES_OFFSET: u32 = 40;
+export const SEG_CONNECTOR_FLAGS_OFFSET: u32 = CACHE_LINE_BYTES;
+export const SEG_ACCEPTOR_FLAGS_OFFSET: u32 = 2 * CACHE_LINE_BYTES;
+export const SEG_HEADER_BYTES: u32 = 3 * CACHE_LINE_BYTES;
+export const SEG_FLAG_WAIT_CREDIT: u32 = 1;
+export const SEG_FLAG_RESET: u32 = 2;
+// Bulk halves and registered regions are aligned so that copies run on whole lines.
+export const SEG_BULK_ALIGN_BYTES: u32 = CACHE_LINE_BYTES;
+export const SEG_MAX_REG_ENTRIES: u32 = 256;
+// Roles: which end of the connection a session is.
+export const SES_ROLE_CONNECTOR: u32 = 0;
+export const SES_ROLE_ACCEPTOR: u32 = 1;
+
+// ── Memory registration entry (soft RNIC), in the segment's table and in private tables ──
+//
+//   +0 key u32 (0: free) │ +4 offset u32 │ +8 length u32 │ +12 access u32 (MEM_READ|MEM_WRITE)
+//
+// In the segment the offset is segment-relative and must lie in the owner's bulk half; in a
+// process's private table it is an absolute address. A key is (generation << 8) | index, so a
+// stale key of a reused entry never matches. Work requests on the soft RNIC carry keys and
+// byte offsets into the registered region named by the key (MEM-9), never addresses.
+export const REG_KEY_OFFSET: u32 = 0;
+export const REG_OFFSET_OFFSET: u32 = 4;
+export const REG_LENGTH_OFFSET: u32 = 8;
+export const REG_ACCESS_OFFSET: u32 = 12;
+export const REG_ENTRY_BYTES: u32 = 16;
+export const REG_KEY_INDEX_MASK: u32 = 0xff;
+export const MEM_READ: u32 = 1;
+export const MEM_WRITE: u32 = 2;
+
+// ── Session messages: the type field of a message slot (MSG_TYPE_OFFSET) ──────────────────
+//
+// NEGOTIATE (first message each way, exactly SES_NEGOTIATE_BYTES ≤ 256, SES-6):
+//   +0 version u32 │ +4 flags u32 (SES_FLAG_*) │ +8 credits u32 (posted receive buffers =
+//   receive ring capacity) │ +12 slot bytes u32 │ +16 threshold u32 (bytes, a preference)
+// DATA: the payload is stream bytes (bcopy, SES-8); length ≥ 1.
+// RNDV (large send, SES-9): +0 total u32 (bytes of the whole send) │ +4 key u32 (read-based:
+//   the sender's MEM_READ region holding bytes [first, total); 0 when write-based) │ +8 first
+//   part (length - 8 bytes)
+// TARGET (write-based, receiver → sender): +0 key u32 of a MEM_WRITE region │ +4 length u32
+// DONE: +0 key u32 (read-based: the sender's region, now read; write-based: the receiver's
+//   target, now written) │ +4 length u32
+// FIN: no payload; the sender's half is closed (half-close, CLS-1).
+// RST: no payload; the connection is aborted (the receiver reports ECONNRESET).
+export const SES_MSG_NEGOTIATE: u32 = 1;
+export const SES_MSG_DATA: u32 = 2;
+export const SES_MSG_RNDV: u32 = 3;
+export const SES_MSG_TARGET: u32 = 4;
+export const SES_MSG_DONE: u32 = 5;
+export const SES_MSG_FIN: u32 = 6;
+export const SES_MSG_RST: u32 = 7;
+export const SES_VERSION: u32 = 1;
+export const SES_NEG_VERSION_OFFSET: u32 = 0;
+export const SES_NEG_FLAGS_OFFSET: u32 = 4;
+export const SES_NEG_CREDITS_OFFSET: u32 = 8;
+export const SES_NEG_SLOT_BYTES_OFFSET: u32 = 12;
+export const SES_NEG_THRESHOLD_OFFSET: u32 = 16;
+export const SES_NEGOTIATE_BYTES: u32 = 20;
+export const SES_NEGOTIATE_MAX_BYTES: u32 = 256;
+export const SES_FLAG_RDMA_READ: u32 = 1;
+export const SES_FLAGS_KNOWN: u32 = 1;
+export const SES_RNDV_TOTAL_OFFSET: u32 = 0;
+export const SES_RNDV_KEY_OFFSET: u32 = 4;
+export const SES_RNDV_HEADER_BYTES: u32 = 8;
+export const SES_CTL_KEY_OFFSET: u32 = 0;
+export const SES_CTL_LENGTH_OFFSET: u32 = 4;
+export const SES_CTL_BYTES: u32 = 8;
+// Events sesPoll reports to its caller (positive; negative values are statuses).
+export const SES_EV_NEGOTIATED: u32 = 1;
+export const SES_EV_DATA: u32 = 2;
+export const SES_EV_RNDV_READ: u32 = 3;
+export const SES_EV_RNDV_WRITE: u32 = 4;
+export const SES_EV_WRITE_DONE: u32 = 5;
+export const SES_EV_SEND_DONE: u32 = 6;
+export const SES_EV_TARGET: u32 = 7;
+export const SES_EV_FIN: u32 = 8;
+export const SES_EV_RST: u32 = 9;

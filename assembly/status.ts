@@ -10,3 +10,9 @@ export const ERR_INVAL: i32 = -22;
 export const ERR_PROTO: i32 = -71;
 /** A message does not fit the slot or the caller's buffer. */
 export const ERR_MSGSIZE: i32 = -90;
+/** Access denied: a registered region's flags forbid the operation (MEM-4). */
+export const ERR_ACCES: i32 = -13;
+/** No memory: a registration table or bulk area cannot hold another region (SES-10). */
+export const ERR_NOBUFS: i32 = -105;
+/** The connection is down: registered memory is no longer reachable (MEM-3). */
+export const ERR_NOTCONN: i32 = -107;

@@ -66,6 +66,92 @@ export interface CoreExports {
   backlogPush(local: number, requestId: number, pid: number, uid: number, flags: number): number;
   backlogFront(local: number): number;
   backlogField(entry: number, offset: number): number;
+  memRegister(
+    rnic: number,
+    address: number,
+    length: number,
+    access: number,
+    remote: number,
+  ): number;
+  memEntry(rnic: number, key: number): number;
+  memDeregister(rnic: number, key: number): number;
+  memLength(rnic: number, key: number): number;
+  memAccess(rnic: number, key: number): number;
+  rnicStateBytes(entries: number): number;
+  rnicInit(
+    rnic: number,
+    segBase: number,
+    ownHalf: number,
+    peerHalf: number,
+    halfBytes: number,
+    ownTable: number,
+    peerTable: number,
+    entries: number,
+  ): number;
+  rnicDown(rnic: number): void;
+  rnicRemote(rnic: number, key: number, offset: number, length: number, access: number): number;
+  rnicExecute(rnic: number, sq: number, cq: number): number;
+  segBulkOffset(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
+  segBytes(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
+  segFormat(
+    seg: number,
+    capacity: number,
+    slotBytes: number,
+    entries: number,
+    halfBytes: number,
+  ): number;
+  segCheck(
+    seg: number,
+    capacity: number,
+    slotBytes: number,
+    entries: number,
+    halfBytes: number,
+  ): number;
+  segFlagsOffset(role: number): number;
+  sesStateBytes(entries: number): number;
+  sesInit(
+    ses: number,
+    seg: number,
+    role: number,
+    capacity: number,
+    slotBytes: number,
+    entries: number,
+    halfBytes: number,
+    localFlags: number,
+    scratch: number,
+    scratchBytes: number,
+  ): number;
+  sesRnic(ses: number): number;
+  sesSq(ses: number): number;
+  sesCq(ses: number): number;
+  sesRnicSq(ses: number): number;
+  sesRnicCq(ses: number): number;
+  sesTxRing(ses: number): number;
+  sesRxRing(ses: number): number;
+  sesWaitCredit(ses: number): number;
+  sesRelease(ses: number): number;
+  sesFlush(ses: number): number;
+  sesPark(ses: number): number;
+  sesUnpark(ses: number): void;
+  sesReset(ses: number): void;
+  sesClose(ses: number): void;
+  sesMaxPayload(ses: number): number;
+  sesNegotiate(ses: number, threshold: number): number;
+  sesDataSlot(ses: number): number;
+  sesDataCommit(ses: number, length: number): number;
+  sesSendRndv(ses: number, address: number, total: number): number;
+  sesSendDone(ses: number, key: number, length: number): number;
+  sesSendTarget(ses: number, address: number, length: number): number;
+  sesSendFin(ses: number): number;
+  sesDeregister(ses: number, key: number): number;
+  sesPoll(ses: number): number;
+  sesEvAddr(ses: number): number;
+  sesEvLength(ses: number): number;
+  sesEvKey(ses: number): number;
+  sesEvTotal(ses: number): number;
+  sesScratch(ses: number): number;
+  sesPeerThreshold(ses: number): number;
+  sesPeerFlags(ses: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -1,0 +1,238 @@
+// The receiving half of the session protocol: sesPoll validates the oldest message in the
+// receive ring against the slot, the segment and the state machine, performs its action
+// (an RDMA READ for a read-based rendezvous, an RDMA WRITE on TARGET) and reports one event.
+// Any violation returns ERR_PROTO: the caller resets the connection (EPROTO).
+
+import {
+  MSG_LENGTH_OFFSET,
+  MSG_TYPE_OFFSET,
+  MSG_HEADER_BYTES,
+  MEM_READ,
+  MEM_WRITE,
+  REG_OFFSET_OFFSET,
+  OP_RDMA_READ,
+  OP_RDMA_WRITE,
+  SEG_FLAG_RESET,
+  SES_MSG_NEGOTIATE,
+  SES_MSG_DATA,
+  SES_MSG_RNDV,
+  SES_MSG_TARGET,
+  SES_MSG_DONE,
+  SES_MSG_FIN,
+  SES_MSG_RST,
+  SES_VERSION,
+  SES_NEG_VERSION_OFFSET,
+  SES_NEG_FLAGS_OFFSET,
+  SES_NEG_CREDITS_OFFSET,
+  SES_NEG_SLOT_BYTES_OFFSET,
+  SES_NEG_THRESHOLD_OFFSET,
+  SES_NEGOTIATE_BYTES,
+  SES_NEGOTIATE_MAX_BYTES,
+  SES_FLAGS_KNOWN,
+  SES_FLAG_RDMA_READ,
+  SES_RNDV_TOTAL_OFFSET,
+  SES_RNDV_KEY_OFFSET,
+  SES_RNDV_HEADER_BYTES,
+  SES_CTL_KEY_OFFSET,
+  SES_CTL_LENGTH_OFFSET,
+  SES_CTL_BYTES,
+  SES_EV_NEGOTIATED,
+  SES_EV_DATA,
+  SES_EV_RNDV_READ,
+  SES_EV_RNDV_WRITE,
+  SES_EV_WRITE_DONE,
+  SES_EV_SEND_DONE,
+  SES_EV_TARGET,
+  SES_EV_FIN,
+  SES_EV_RST,
+} from '../layout';
+import { ERR_AGAIN, ERR_PROTO } from '../status';
+import { ringFront, ringAdvance, ringCapacity, ringSlotBytes, ringCommit, ringRelease } from '../ring';
+import { sqPush, cqFront, cqeResult } from '../queue';
+import { memRegister, memDeregister, memEntry, memLength, memAccess } from '../shm/registry';
+import { rnicExecute } from '../shm/rnic';
+import * as S from './state';
+
+@inline function event(ses: u32, addr: u32, length: u32, key: u32, total: u32): void {
+  store<u32>(ses + S.S_EV_ADDR, addr);
+  store<u32>(ses + S.S_EV_LENGTH, length);
+  store<u32>(ses + S.S_EV_KEY, key);
+  store<u32>(ses + S.S_EV_TOTAL, total);
+}
+
+// Runs one RDMA work request on this session's RNIC and returns its completion's result.
+function rdma(ses: u32, opcode: u32, length: u32, localKey: u32, remoteKey: u32): i32 {
+  const sq = ses + S.S_SQ;
+  const cq = ses + S.S_CQ;
+  const pushed = sqPush(sq, opcode, 0, length, 0, 0, localKey, 0, remoteKey);
+  if (pushed < 0) return pushed;
+  ringCommit(sq);
+  rnicExecute(ses + S.S_RNIC, ses + S.S_RNIC_SQ, ses + S.S_RNIC_CQ);
+  const cqe = cqFront(cq);
+  if (cqe < 0) return cqe;
+  const result = cqeResult(<u32>cqe);
+  ringAdvance(cq);
+  ringRelease(cq);
+  return result;
+}
+
+function negotiate(ses: u32, body: u32, length: u32): i32 {
+  if (S.hasState(ses, S.S_NEG_RECEIVED)) return ERR_PROTO;
+  // SES-6: nothing larger than 256 bytes is a negotiation; ours is exactly this size.
+  if (length > SES_NEGOTIATE_MAX_BYTES || length != SES_NEGOTIATE_BYTES) return ERR_PROTO;
+  if (load<u32>(body + SES_NEG_VERSION_OFFSET) != SES_VERSION) return ERR_PROTO;
+  const flags = load<u32>(body + SES_NEG_FLAGS_OFFSET);
+  if ((flags & ~SES_FLAGS_KNOWN) != 0) return ERR_PROTO;
+  // The peer's posted receives are its receive ring, which is our transmit ring: the credits
+  // it announces must be that ring's capacity (SES-4), its buffers that ring's slots.
+  if (load<u32>(body + SES_NEG_CREDITS_OFFSET) != ringCapacity(ses + S.S_TX)) return ERR_PROTO;
+  if (load<u32>(body + SES_NEG_SLOT_BYTES_OFFSET) != ringSlotBytes(ses + S.S_TX)) return ERR_PROTO;
+  store<u32>(ses + S.S_PEER_FLAGS, flags);
+  store<u32>(ses + S.S_PEER_THRESHOLD, load<u32>(body + SES_NEG_THRESHOLD_OFFSET));
+  S.setState(ses, S.S_NEG_RECEIVED);
+  event(ses, 0, 0, flags, 0);
+  return SES_EV_NEGOTIATED;
+}
+
+// Stream data (DATA, RNDV, FIN) is refused after FIN and while a write-based receive waits.
+@inline function streamOpen(ses: u32): bool {
+  if (S.hasState(ses, S.S_FIN_RECEIVED)) return false;
+  return load<u32>(ses + S.S_RX_WAIT_TARGET) == 0 && load<u32>(ses + S.S_RX_TARGET_KEY) == 0;
+}
+
+function rendezvous(ses: u32, body: u32, length: u32): i32 {
+  if (!streamOpen(ses) || length < SES_RNDV_HEADER_BYTES) return ERR_PROTO;
+  const total = load<u32>(body + SES_RNDV_TOTAL_OFFSET);
+  const key = load<u32>(body + SES_RNDV_KEY_OFFSET);
+  const first = length - SES_RNDV_HEADER_BYTES;
+  if (total <= first) return ERR_PROTO;
+  const rest = total - first;
+  if (rest > load<u32>(ses + S.S_SCRATCH_BYTES)) return ERR_PROTO;
+  const data = body + SES_RNDV_HEADER_BYTES;
+  if ((load<u32>(ses + S.S_LOCAL_FLAGS) & SES_FLAG_RDMA_READ) == 0) {
+    if (key != 0) return ERR_PROTO;
+    store<u32>(ses + S.S_RX_WAIT_TARGET, rest);
+    event(ses, data, first, 0, total);
+    return SES_EV_RNDV_WRITE;
+  }
+  const rnic = ses + S.S_RNIC;
+  const local = memRegister(rnic, load<u32>(ses + S.S_SCRATCH), rest, MEM_WRITE, false);
+  if (local < 0) return local;
+  const result = rdma(ses, OP_RDMA_READ, rest, <u32>local, key);
+  memDeregister(rnic, <u32>local);
+  // The descriptor came from the peer: a bad key, bound or access flag is its violation.
+  if (result != <i32>rest) return ERR_PROTO;
+  event(ses, data, first, key, total);
+  return SES_EV_RNDV_READ;
+}
+
+function target(ses: u32, body: u32, length: u32): i32 {
+  const source = load<u32>(ses + S.S_TX_WRITE_KEY);
+  if (length != SES_CTL_BYTES || source == 0) return ERR_PROTO;
+  const key = load<u32>(body + SES_CTL_KEY_OFFSET);
+  const bytes = load<u32>(body + SES_CTL_LENGTH_OFFSET);
+  if (bytes != load<u32>(ses + S.S_TX_WRITE_LENGTH)) return ERR_PROTO;
+  const result = rdma(ses, OP_RDMA_WRITE, bytes, source, key);
+  if (result != <i32>bytes) return ERR_PROTO;
+  memDeregister(ses + S.S_RNIC, source);
+  store<u32>(ses + S.S_TX_WRITE_KEY, 0);
+  event(ses, 0, bytes, key, source);
+  return SES_EV_TARGET;
+}
+
+function done(ses: u32, body: u32, length: u32): i32 {
+  if (length != SES_CTL_BYTES) return ERR_PROTO;
+  const rnic = ses + S.S_RNIC;
+  const key = load<u32>(body + SES_CTL_KEY_OFFSET);
+  const bytes = load<u32>(body + SES_CTL_LENGTH_OFFSET);
+  if (key == 0 || memLength(rnic, key) != <i32>bytes) return ERR_PROTO;
+  const address = load<u32>(memEntry(rnic, key) + REG_OFFSET_OFFSET);
+  if (key == load<u32>(ses + S.S_RX_TARGET_KEY)) {
+    memDeregister(rnic, key);
+    store<u32>(ses + S.S_RX_TARGET_KEY, 0);
+    event(ses, address, bytes, key, 0);
+    return SES_EV_WRITE_DONE;
+  }
+  // Otherwise only an outstanding read-based send of ours: published, MEM_READ.
+  if (memAccess(rnic, key) != (MEM_READ | 0x100)) return ERR_PROTO;
+  memDeregister(rnic, key);
+  event(ses, address, bytes, key, 0);
+  return SES_EV_SEND_DONE;
+}
+
+// Validates and performs the message at `slot`; returns the event or ERR_PROTO.
+function dispatch(ses: u32, slot: u32): i32 {
+  const length = load<u32>(slot + MSG_LENGTH_OFFSET);
+  const type = load<u32>(slot + MSG_TYPE_OFFSET);
+  if (length > ringSlotBytes(ses + S.S_RX) - MSG_HEADER_BYTES) return ERR_PROTO;
+  const body = slot + MSG_HEADER_BYTES;
+  if (type == SES_MSG_NEGOTIATE) return negotiate(ses, body, length);
+  // NEGOTIATE exactly once, first (SES-2/3).
+  if (!S.hasState(ses, S.S_NEG_RECEIVED)) return ERR_PROTO;
+  if (type == SES_MSG_DATA) {
+    if (!streamOpen(ses) || length == 0) return ERR_PROTO;
+    event(ses, body, length, 0, length);
+    return SES_EV_DATA;
+  }
+  if (type == SES_MSG_RNDV) return rendezvous(ses, body, length);
+  if (type == SES_MSG_TARGET) return target(ses, body, length);
+  if (type == SES_MSG_DONE) return done(ses, body, length);
+  if (type == SES_MSG_FIN) {
+    if (!streamOpen(ses) || length != 0) return ERR_PROTO;
+    S.setState(ses, S.S_FIN_RECEIVED);
+    return SES_EV_FIN;
+  }
+  if (type == SES_MSG_RST) return SES_EV_RST;
+  return ERR_PROTO;
+}
+
+/**
+ * Consumes the oldest received message and returns its event (SES_EV_*), whose fields the
+ * sesEv* getters give until the next call; ERR_AGAIN when none; ERR_PROTO for any
+ * violation. Payload addresses stay valid until sesRelease. The peer's RESET flag reports
+ * SES_EV_RST even when its ring is full.
+ */
+export function sesPoll(ses: u32): i32 {
+  const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
+  if ((flags & SEG_FLAG_RESET) != 0) return SES_EV_RST;
+  const slot = ringFront(ses + S.S_RX);
+  if (slot < 0) return slot == ERR_AGAIN ? ERR_AGAIN : ERR_PROTO;
+  const ev = dispatch(ses, <u32>slot);
+  if (ev >= 0) ringAdvance(ses + S.S_RX);
+  return ev;
+}
+
+/** Address of the last event's payload (DATA, first part of RNDV, target or region). */
+export function sesEvAddr(ses: u32): u32 {
+  return load<u32>(ses + S.S_EV_ADDR);
+}
+
+/** Bytes at sesEvAddr. */
+export function sesEvLength(ses: u32): u32 {
+  return load<u32>(ses + S.S_EV_LENGTH);
+}
+
+/** Key of the last event (RNDV read, DONE, TARGET), or the peer's flags after NEGOTIATED. */
+export function sesEvKey(ses: u32): u32 {
+  return load<u32>(ses + S.S_EV_KEY);
+}
+
+/** Total bytes of the last RNDV; for TARGET, the local key of the send it completed. */
+export function sesEvTotal(ses: u32): u32 {
+  return load<u32>(ses + S.S_EV_TOTAL);
+}
+
+/** Address of the private scratch that read-based rendezvous fill. */
+export function sesScratch(ses: u32): u32 {
+  return load<u32>(ses + S.S_SCRATCH);
+}
+
+/** The peer's threshold preference from its NEGOTIATE (SES-12), in bytes. */
+export function sesPeerThreshold(ses: u32): u32 {
+  return load<u32>(ses + S.S_PEER_THRESHOLD);
+}
+
+/** The peer's SES_FLAG_* from its NEGOTIATE. */
+export function sesPeerFlags(ses: u32): u32 {
+  return load<u32>(ses + S.S_PEER_FLAGS);
+}

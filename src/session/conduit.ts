@@ -1,0 +1,209 @@
+// A Conduit over one session segment that is already mapped into this process's WASM
+// memory: the shm provider builds one per connection. Negotiates (SES-2/3), moves writes
+// through the sender and delivers data through the receiver, spinning for a bounded time
+// while traffic flows and then parking on its doorbell (no CPU while idle).
+import { EventEmitter } from 'node:events';
+import type { Conduit, EndpointInfo } from '../net/conduit.js';
+import type { ProcessCore } from '../wasm/process-core.js';
+import {
+  SES_FLAG_RDMA_READ,
+  SES_ROLE_ACCEPTOR,
+  SES_ROLE_CONNECTOR,
+} from '../wasm/layout.generated.js';
+import { socketClosed, statusToError, systemError } from '../errors.js';
+import type { Doorbell } from './doorbell.js';
+import { type SessionGeometry } from './geometry.js';
+import { SessionSender } from './sender.js';
+import { SessionReceiver } from './receiver.js';
+import { openSession, type SessionHandle } from './handle.js';
+import { Pump, type StepResult } from './pump.js';
+
+const IDLE: StepResult = { progress: false, waitCredit: false, held: false };
+
+/** How to build a SessionConduit. */
+export interface SessionConduitOptions {
+  /** The process's memory, core and allocators. */
+  core: ProcessCore;
+  /** Absolute address of the mapped segment (formatted by its creator). */
+  segment: number;
+  /** The geometry both ends agreed on; the segment's header is checked against it. */
+  geometry: SessionGeometry;
+  role: 'connector' | 'acceptor';
+  /** Wakes the peer (see Doorbell). */
+  doorbell: Doorbell;
+  /** Offer RDMA read to the peer (SES-9a); default true. False makes it use SES-9b. */
+  rdmaRead?: boolean;
+  /** Sends above this many bytes go by rendezvous (SES-12); default: one slot's payload. */
+  threshold?: number;
+  /** How long the receive path keeps polling after the last traffic, in ms; default 0.2. */
+  spinMs?: number;
+  local?: EndpointInfo;
+  remote?: EndpointInfo;
+}
+
+/**
+ * A Conduit over a session segment. Emits, besides the Conduit events, `negotiated` once
+ * both NEGOTIATE messages crossed (the provider completes connect then, CON-6). Main thread
+ * only; call `wake()` whenever this side's doorbell rings.
+ */
+export class SessionConduit extends EventEmitter implements Conduit {
+  readonly local: EndpointInfo | undefined;
+  readonly remote: EndpointInfo | undefined;
+  readonly #handle: SessionHandle;
+  readonly #doorbell: Doorbell;
+  readonly #sender: SessionSender;
+  readonly #receiver: SessionReceiver;
+  readonly #pump: Pump;
+  readonly #role: number;
+  #paused = true;
+  #negotiated = false;
+  #closed = false;
+  #ended = false;
+
+  constructor(options: SessionConduitOptions) {
+    super();
+    this.local = options.local;
+    this.remote = options.remote;
+    this.#doorbell = options.doorbell;
+    this.#role = options.role === 'connector' ? SES_ROLE_CONNECTOR : SES_ROLE_ACCEPTOR;
+    const flags = options.rdmaRead === false ? 0 : SES_FLAG_RDMA_READ;
+    this.#handle = openSession(options.core, options.segment, options.geometry, this.#role, flags);
+    const { core, ses, memory, ownHalf } = this.#handle;
+    this.#sender = new SessionSender(core, ses, memory, options.geometry, ownHalf);
+    if (options.threshold !== undefined) this.setThreshold(options.threshold);
+    this.#receiver = new SessionReceiver(core, ses, memory, this.#sender, (chunk) =>
+      this.emit('data', chunk),
+    );
+    this.#pump = new Pump(core, ses, options.spinMs ?? 0.2, () => this.#step());
+    if (this.#role === SES_ROLE_CONNECTOR) this.#negotiate();
+    this.#pump.kick();
+  }
+
+  /** Sends above `bytes` use the rendezvous path (SES-12); at least 0. */
+  setThreshold(bytes: number): void {
+    this.#sender.threshold = Math.max(0, Math.floor(bytes));
+  }
+
+  /** The doorbell of this side rang: resume the receive path. Safe to call any time. */
+  wake(): void {
+    if (!this.#closed) this.#pump.wake();
+  }
+
+  write(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (this.#closed) {
+      queueMicrotask(() => cb(socketClosed()));
+      return;
+    }
+    if (chunk.length === 0) {
+      queueMicrotask(() => cb(null));
+      return;
+    }
+    this.#sender.enqueue(chunk, cb);
+    this.#pump.kick();
+  }
+
+  end(cb: () => void): void {
+    if (this.#closed) return;
+    this.#sender.enqueueFin(cb);
+    this.#pump.kick();
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    // An orderly close: FIN when a credit is free, so the peer sees `end`.
+    this.#handle.core.sesSendFin(this.#handle.ses);
+    this.#ring(this.#handle.core.sesFlush(this.#handle.ses));
+    this.#close(null);
+  }
+
+  resetAndDestroy(): void {
+    if (this.#closed) return;
+    this.#handle.core.sesReset(this.#handle.ses);
+    this.#doorbell.ring();
+    this.#close(null);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#pump.kick();
+  }
+
+  setNoDelay(): void {}
+
+  setKeepAlive(): void {}
+
+  ref(): void {
+    this.#pump.ref();
+  }
+
+  unref(): void {
+    this.#pump.unref();
+  }
+
+  #negotiate(): void {
+    this.#handle.core.sesNegotiate(this.#handle.ses, this.#sender.threshold);
+    this.#ring(this.#handle.core.sesFlush(this.#handle.ses));
+  }
+
+  #ring(status: number): void {
+    if (status === 1) this.#doorbell.ring();
+  }
+
+  // One pass of the pump: receive, then send.
+  #step(): StepResult {
+    const { core, ses } = this.#handle;
+    const drained = this.#receiver.drain(64, this.#paused);
+    if (drained.messages > 0) this.#ring(core.sesRelease(ses));
+    if (drained.status < 0) {
+      this.#fail(statusToError(drained.status, { syscall: 'read' }), true);
+      return IDLE;
+    }
+    if (drained.reset) {
+      this.#fail(systemError('ECONNRESET', { syscall: 'read' }), false);
+      return IDLE;
+    }
+    if (drained.negotiated) this.#onNegotiated();
+    if (drained.fin && !this.#ended) {
+      this.#ended = true;
+      this.emit('end');
+    }
+    if (this.#closed) return IDLE;
+    const state = this.#negotiated ? this.#sender.flush() : 'idle';
+    this.#ring(core.sesFlush(ses));
+    const completed = this.#sender.takeCompleted();
+    for (const cb of completed) cb(null);
+    return {
+      progress: drained.messages > 0 || completed.length > 0,
+      waitCredit: state === 'credits',
+      held: drained.held,
+    };
+  }
+
+  #onNegotiated(): void {
+    if (this.#role === SES_ROLE_ACCEPTOR) this.#negotiate();
+    this.#negotiated = true;
+    this.emit('negotiated');
+  }
+
+  #fail(err: Error, reset: boolean): void {
+    if (reset) {
+      this.#handle.core.sesReset(this.#handle.ses);
+      this.#doorbell.ring();
+    }
+    this.emit('error', err);
+    this.#close(err);
+  }
+
+  #close(err: Error | null): void {
+    this.#closed = true;
+    this.#pump.stop();
+    const callbacks = this.#sender.abort(err ?? socketClosed());
+    this.#handle.close();
+    for (const cb of callbacks) cb();
+    process.nextTick(() => this.emit('close'));
+  }
+}

@@ -1,0 +1,82 @@
+// The WASM-side resources of one session in this process: its private state block and the
+// process-wide scratch that read-based rendezvous copy into (one suffices, as each read is
+// copied out within the same synchronous step). Main thread only.
+import type { CoreExports } from '../wasm/core.js';
+import type { ProcessCore } from '../wasm/process-core.js';
+import { statusToError } from '../errors.js';
+import type { SessionGeometry } from './geometry.js';
+
+/** One session's private block and where its own bulk half is. */
+export interface SessionHandle {
+  core: CoreExports;
+  memory: WebAssembly.Memory;
+  /** Absolute address of the private session block. */
+  ses: number;
+  /** Absolute address of this side's bulk half. */
+  ownHalf: number;
+  /** Takes the RNIC down (MEM-3) and frees the private block. Idempotent. */
+  close(): void;
+}
+
+const scratches = new WeakMap<ProcessCore, { address: number; bytes: number }>();
+
+function scratchFor(pc: ProcessCore, bytes: number): { address: number; bytes: number } {
+  let scratch = scratches.get(pc);
+  if (!scratch || scratch.bytes < bytes) {
+    // A smaller one may still be in use by older sessions; it is kept, not freed.
+    const size = Math.max(bytes, 4096);
+    scratch = { address: pc.allocRegion(size), bytes: size };
+    scratches.set(pc, scratch);
+  }
+  return scratch;
+}
+
+/**
+ * Checks the segment at `segment` against `geometry` and attaches a new session to it as
+ * `role`. Throws the status as an error: EPROTO when the segment's header is not what this
+ * side expects (a hostile or incompatible creator), EINVAL for an unusable geometry.
+ */
+export function openSession(
+  pc: ProcessCore,
+  segment: number,
+  geometry: SessionGeometry,
+  role: number,
+  flags: number,
+): SessionHandle {
+  const { core } = pc;
+  const { capacity, slotBytes, entries, halfBytes } = geometry;
+  const stateBytes = core.sesStateBytes(entries);
+  const ses = pc.allocRegion(stateBytes);
+  const scratch = scratchFor(pc, halfBytes);
+  const status = core.sesInit(
+    ses,
+    segment,
+    role,
+    capacity,
+    slotBytes,
+    entries,
+    halfBytes,
+    flags,
+    scratch.address,
+    scratch.bytes,
+  );
+  if (status < 0) {
+    pc.freeRegion(ses, stateBytes);
+    throw statusToError(status, { syscall: 'connect' });
+  }
+  const bulk = core.segBulkOffset(capacity, slotBytes, entries, halfBytes);
+  const ownHalf = segment + bulk + (role === 0 ? 0 : halfBytes);
+  let open = true;
+  return {
+    core,
+    memory: pc.memory,
+    ses,
+    ownHalf,
+    close() {
+      if (!open) return;
+      open = false;
+      core.sesClose(ses);
+      pc.freeRegion(ses, stateBytes);
+    },
+  };
+}

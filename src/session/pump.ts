@@ -1,0 +1,95 @@
+// The scheduling of one session conduit's work on the event loop: run a step on every
+// setImmediate while traffic flows, keep polling for `spinMs` after the last progress, then
+// announce sleep (parked / waiting for credits), re-check, and stop until wake(). An idle
+// conduit therefore has no timer, no immediate and costs no CPU.
+import type { CoreExports } from '../wasm/core.js';
+
+/** What one step did: moved anything, waits for credits, or is held by pause(). */
+export interface StepResult {
+  progress: boolean;
+  waitCredit: boolean;
+  /** Paused with stream data at the front: nothing to do until resume() or a credit. */
+  held: boolean;
+}
+
+/** Runs a conduit's steps. Main thread only. */
+export class Pump {
+  readonly #core: CoreExports;
+  readonly #ses: number;
+  readonly #spinMs: number;
+  readonly #step: () => StepResult;
+  #immediate: NodeJS.Immediate | undefined;
+  #parked = false;
+  #stopped = false;
+  #refed = true;
+  #lastProgress = 0;
+
+  constructor(core: CoreExports, ses: number, spinMs: number, step: () => StepResult) {
+    this.#core = core;
+    this.#ses = ses;
+    this.#spinMs = spinMs;
+    this.#step = step;
+  }
+
+  /** Work arrived locally (a write, resume): run a step soon, counting as traffic. */
+  kick(): void {
+    this.#lastProgress = performance.now();
+    this.#schedule();
+  }
+
+  /** The doorbell rang. */
+  wake(): void {
+    this.kick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    if (this.#parked) this.#core.sesUnpark(this.#ses);
+    this.#parked = false;
+  }
+
+  ref(): void {
+    this.#refed = true;
+    this.#immediate?.ref();
+  }
+
+  unref(): void {
+    this.#refed = false;
+    this.#immediate?.unref();
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.#immediate) return;
+    this.#immediate = setImmediate(() => this.#run());
+    if (!this.#refed) this.#immediate.unref();
+  }
+
+  #run(): void {
+    this.#immediate = undefined;
+    if (this.#parked) {
+      this.#core.sesUnpark(this.#ses);
+      this.#parked = false;
+    }
+    const result = this.#step();
+    if (this.#stopped) return;
+    const now = performance.now();
+    if (result.progress) this.#lastProgress = now;
+    else if (now - this.#lastProgress >= this.#spinMs && this.#sleep(result)) return;
+    this.#schedule();
+  }
+
+  // Announces sleep and re-checks (the peer reads the flags after publishing): true when
+  // it may really sleep, false when work arrived meanwhile.
+  #sleep(result: StepResult): boolean {
+    if (result.waitCredit && this.#core.sesWaitCredit(this.#ses) !== 0) return false;
+    if (result.held) return true;
+    if (this.#core.sesPark(this.#ses) !== 0) {
+      this.#core.sesUnpark(this.#ses);
+      return false;
+    }
+    this.#parked = true;
+    return true;
+  }
+}

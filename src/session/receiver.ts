@@ -1,0 +1,185 @@
+// The receiving half of a session conduit: drains the receive ring through sesPoll, copies
+// stream bytes out of slots, scratch and write targets into Buffers, and reports what the
+// conduit must act on. Main thread only.
+import type { CoreExports } from '../wasm/core.js';
+import {
+  ERR_AGAIN,
+  SES_EV_NEGOTIATED,
+  SES_EV_DATA,
+  SES_EV_RNDV_READ,
+  SES_EV_RNDV_WRITE,
+  SES_EV_WRITE_DONE,
+  SES_EV_SEND_DONE,
+  SES_EV_TARGET,
+  SES_EV_FIN,
+  SES_EV_RST,
+  SES_MSG_DATA,
+  SES_MSG_RNDV,
+  SES_MSG_FIN,
+} from '../wasm/layout.generated.js';
+import type { SessionSender } from './sender.js';
+
+/** What one drain found, beyond the data it delivered. */
+export interface DrainResult {
+  /** Messages consumed. */
+  messages: number;
+  /** The peer's NEGOTIATE arrived. */
+  negotiated: boolean;
+  fin: boolean;
+  reset: boolean;
+  /** A negative status from sesPoll (ERR_PROTO): the connection must be reset. */
+  status: number;
+  /** Paused with stream data at the front of the ring. */
+  held: boolean;
+}
+
+/** A write-based receive waiting for its TARGET to be sent, then for DONE. */
+interface WriteReceive {
+  buffer: Buffer;
+  first: number;
+  target: number;
+  bytes: number;
+}
+
+/** The receiving half of one session. Main thread only. */
+export class SessionReceiver {
+  readonly #core: CoreExports;
+  readonly #ses: number;
+  readonly #memory: WebAssembly.Memory;
+  readonly #sender: SessionSender;
+  readonly #deliver: (chunk: Buffer) => void;
+  #write: WriteReceive | undefined;
+
+  constructor(
+    core: CoreExports,
+    ses: number,
+    memory: WebAssembly.Memory,
+    sender: SessionSender,
+    deliver: (chunk: Buffer) => void,
+  ) {
+    this.#core = core;
+    this.#ses = ses;
+    this.#memory = memory;
+    this.#sender = sender;
+    this.#deliver = deliver;
+  }
+
+  /**
+   * Consumes up to `budget` messages; with `paused`, stops before the first stream message
+   * (DATA, RNDV, FIN) so that control messages still flow. Releases the consumed slots
+   * (the caller rings the peer when sesRelease says so).
+   */
+  drain(budget: number, paused: boolean): DrainResult {
+    const result: DrainResult = {
+      messages: 0,
+      negotiated: false,
+      fin: false,
+      reset: false,
+      status: 0,
+      held: false,
+    };
+    if (!this.#sendTarget()) return result;
+    while (result.messages < budget) {
+      if (paused && this.#streamAtFront()) {
+        result.held = true;
+        break;
+      }
+      const event = this.#core.sesPoll(this.#ses);
+      if (event === ERR_AGAIN) break;
+      result.messages += 1;
+      if (event < 0) {
+        result.status = event;
+        break;
+      }
+      if (event === SES_EV_RST) {
+        result.reset = true;
+        break;
+      }
+      this.#handle(event, result);
+      if (result.fin) break;
+    }
+    return result;
+  }
+
+  #streamAtFront(): boolean {
+    const ring = this.#core.sesRxRing(this.#ses);
+    if (this.#core.ringFront(ring) < 0) return false;
+    const type = this.#core.msgPeekType(ring);
+    return type === SES_MSG_DATA || type === SES_MSG_RNDV || type === SES_MSG_FIN;
+  }
+
+  #copy(address: number, length: number, into?: Buffer, at = 0): Buffer {
+    const source = new Uint8Array(this.#memory.buffer, address, length);
+    const target = into ?? Buffer.allocUnsafe(length);
+    target.set(source, at);
+    return target;
+  }
+
+  #handle(event: number, result: DrainResult): void {
+    const core = this.#core;
+    const ses = this.#ses;
+    const address = core.sesEvAddr(ses);
+    const length = core.sesEvLength(ses);
+    switch (event) {
+      case SES_EV_NEGOTIATED:
+        result.negotiated = true;
+        break;
+      case SES_EV_DATA:
+        this.#deliver(this.#copy(address, length));
+        break;
+      case SES_EV_RNDV_READ: {
+        const total = core.sesEvTotal(ses);
+        const buffer = this.#copy(address, length, Buffer.allocUnsafe(total));
+        this.#copy(core.sesScratch(ses), total - length, buffer, length);
+        this.#sender.enqueueDone(core.sesEvKey(ses), total - length);
+        this.#deliver(buffer);
+        break;
+      }
+      case SES_EV_RNDV_WRITE: {
+        const total = core.sesEvTotal(ses);
+        const buffer = this.#copy(address, length, Buffer.allocUnsafe(total));
+        this.#write = { buffer, first: length, target: -1, bytes: total - length };
+        this.#sendTarget();
+        break;
+      }
+      case SES_EV_WRITE_DONE:
+        this.#finishWrite(address, length);
+        break;
+      case SES_EV_SEND_DONE:
+        this.#sender.release(core.sesEvKey(ses));
+        break;
+      case SES_EV_TARGET:
+        this.#sender.release(core.sesEvTotal(ses));
+        this.#sender.enqueueDone(core.sesEvKey(ses), length);
+        break;
+      case SES_EV_FIN:
+        result.fin = true;
+        break;
+    }
+  }
+
+  // Allocates and announces the target of a write-based receive; false while it must wait
+  // for bulk space or a credit (stream order: nothing after the RNDV may be delivered first).
+  #sendTarget(): boolean {
+    const write = this.#write;
+    if (!write || write.target >= 0) return true;
+    const target = this.#sender.bulk.allocate(write.bytes);
+    if (target < 0) return false;
+    const key = this.#core.sesSendTarget(this.#ses, target, write.bytes);
+    if (key < 0) {
+      this.#sender.bulk.free(target, write.bytes);
+      return false;
+    }
+    write.target = target;
+    return true;
+  }
+
+  #finishWrite(address: number, length: number): void {
+    const write = this.#write;
+    if (!write) return;
+    this.#write = undefined;
+    this.#copy(address, length, write.buffer, write.first);
+    this.#sender.bulk.free(write.target, write.bytes);
+    this.#deliver(write.buffer);
+  }
+}

@@ -1,0 +1,199 @@
+// The sending half of a session conduit: queues the application's writes and control
+// messages and moves them into the transmit ring (DATA, copied into slots in place) or the
+// bulk half (RNDV, SES-9) as credits and bulk space allow. Main thread only.
+import type { CoreExports } from '../wasm/core.js';
+import { ExtentAllocator } from '../wasm/extent-allocator.js';
+import { ERR_AGAIN, ERR_NOBUFS, SEG_BULK_ALIGN_BYTES } from '../wasm/layout.generated.js';
+import { statusToError } from '../errors.js';
+import { maxPayload, rndvFirstBytes, type SessionGeometry } from './geometry.js';
+
+type WriteCb = (err?: Error | null) => void;
+
+interface QueuedWrite {
+  chunk: Buffer;
+  offset: number;
+  cb: WriteCb;
+  /** Set for the FIN marker that end() queues. */
+  fin?: boolean;
+}
+
+/** A control message owed to the peer: DONE (key, length). */
+interface Control {
+  key: number;
+  length: number;
+}
+
+/** Why flush() stopped: nothing left, no credit, or waiting for bulk space (a DONE). */
+export type FlushState = 'idle' | 'credits' | 'bulk';
+
+/** The sending half of one session. Main thread only. */
+export class SessionSender {
+  readonly #core: CoreExports;
+  readonly #ses: number;
+  readonly #memory: WebAssembly.Memory;
+  readonly #geometry: SessionGeometry;
+  readonly #bulk: ExtentAllocator;
+  readonly #queue: QueuedWrite[] = [];
+  readonly #controls: Control[] = [];
+  /** Bulk extents of sends in flight, by registration key. */
+  readonly #inFlight = new Map<number, { address: number; bytes: number }>();
+  /** A rendezvous piece copied to bulk but not yet announced (no credit at the time). */
+  #staged: { address: number; bytes: number } | undefined;
+  #completed: WriteCb[] = [];
+  /** Sends above this many bytes use the rendezvous path (SES-12). */
+  threshold: number;
+
+  constructor(
+    core: CoreExports,
+    ses: number,
+    memory: WebAssembly.Memory,
+    geometry: SessionGeometry,
+    ownHalf: number,
+  ) {
+    this.#core = core;
+    this.#ses = ses;
+    this.#memory = memory;
+    this.#geometry = geometry;
+    this.#bulk = new ExtentAllocator(ownHalf, ownHalf + geometry.halfBytes, SEG_BULK_ALIGN_BYTES);
+    this.threshold = maxPayload(geometry);
+  }
+
+  /** The allocator of this side's bulk half (write-based receive targets come from it too). */
+  get bulk(): ExtentAllocator {
+    return this.#bulk;
+  }
+
+  /** Whether writes or control messages are waiting. */
+  get pending(): boolean {
+    return this.#queue.length > 0 || this.#controls.length > 0;
+  }
+
+  enqueue(chunk: Buffer, cb: WriteCb): void {
+    this.#queue.push({ chunk, offset: 0, cb });
+  }
+
+  enqueueFin(cb: () => void): void {
+    this.#queue.push({ chunk: Buffer.alloc(0), offset: 0, cb, fin: true });
+  }
+
+  enqueueDone(key: number, length: number): void {
+    this.#controls.push({ key, length });
+  }
+
+  /** A read-based send finished (DONE) or a write-based one was written (TARGET). */
+  release(key: number): void {
+    const extent = this.#inFlight.get(key);
+    if (!extent) return;
+    this.#inFlight.delete(key);
+    this.#bulk.free(extent.address, extent.bytes);
+  }
+
+  /**
+   * Moves as much as credits and bulk space allow into the transmit ring (not yet published:
+   * the caller flushes). Write callbacks run after it returns, via takeCompleted().
+   */
+  flush(): FlushState {
+    for (;;) {
+      const control = this.#controls[0];
+      if (!control) break;
+      const status = this.#core.sesSendDone(this.#ses, control.key, control.length);
+      if (status === ERR_AGAIN) return 'credits';
+      this.#controls.shift();
+    }
+    for (;;) {
+      const head = this.#queue[0];
+      if (!head) return 'idle';
+      const state = head.fin ? this.#fin() : this.#write(head);
+      if (state !== 'idle') return state;
+      this.#queue.shift();
+      this.#completed.push(head.cb);
+    }
+  }
+
+  /** Callbacks of writes whose bytes have all left the application's buffers. */
+  takeCompleted(): WriteCb[] {
+    const completed = this.#completed;
+    this.#completed = [];
+    return completed;
+  }
+
+  /** Fails every queued write with `err` and frees the bulk half (the conduit is closing). */
+  abort(err: Error): WriteCb[] {
+    const failed = this.#queue.map((write) => write.cb);
+    this.#queue.length = 0;
+    this.#controls.length = 0;
+    for (const key of [...this.#inFlight.keys()]) {
+      this.#core.sesDeregister(this.#ses, key);
+      this.release(key);
+    }
+    return [...this.takeCompleted(), ...failed.map((cb) => () => cb(err))];
+  }
+
+  #fin(): FlushState {
+    const status = this.#core.sesSendFin(this.#ses);
+    return status === ERR_AGAIN ? 'credits' : 'idle';
+  }
+
+  #write(write: QueuedWrite): FlushState {
+    const { chunk } = write;
+    const bulk = chunk.length > this.threshold;
+    while (write.offset < chunk.length) {
+      const left = chunk.length - write.offset;
+      const state =
+        bulk && left > rndvFirstBytes(this.#geometry) ? this.#rendezvous(write) : this.#data(write);
+      if (state !== 'idle') return state;
+    }
+    return 'idle';
+  }
+
+  // One DATA message: the bytes go straight from the Buffer into the slot (one JS copy).
+  #data(write: QueuedWrite): FlushState {
+    const payload = this.#core.sesDataSlot(this.#ses);
+    if (payload === ERR_AGAIN) return 'credits';
+    if (payload < 0) throw statusToError(payload, { syscall: 'write' });
+    const bytes = Math.min(maxPayload(this.#geometry), write.chunk.length - write.offset);
+    const view = new Uint8Array(this.#memory.buffer, payload, bytes);
+    view.set(write.chunk.subarray(write.offset, write.offset + bytes));
+    this.#core.sesDataCommit(this.#ses, bytes);
+    write.offset += bytes;
+    return 'idle';
+  }
+
+  // One rendezvous piece (at most a bulk half): staged in bulk with one JS copy, then
+  // announced by RNDV; the peer's RNIC moves it with memory.copy.
+  #rendezvous(write: QueuedWrite): FlushState {
+    const bytes = Math.min(this.#geometry.halfBytes, write.chunk.length - write.offset);
+    let staged = this.#staged;
+    if (!staged) {
+      const address = this.#bulk.allocate(bytes);
+      if (address < 0) return this.#noBulk(write);
+      const view = new Uint8Array(this.#memory.buffer, address, bytes);
+      view.set(write.chunk.subarray(write.offset, write.offset + bytes));
+      staged = { address, bytes };
+      this.#staged = staged;
+    }
+    const key = this.#core.sesSendRndv(this.#ses, staged.address, staged.bytes);
+    if (key === ERR_AGAIN) return this.#inFlight.size > 0 ? 'bulk' : 'credits';
+    if (key === ERR_NOBUFS) return this.#noBulk(write);
+    if (key < 0) throw statusToError(key, { syscall: 'write' });
+    this.#staged = undefined;
+    this.#inFlight.set(key, staged);
+    write.offset += bytes;
+    return 'idle';
+  }
+
+  // No room for a registration: wait for a DONE when sends are in flight, else the bulk half
+  // can never hold it and the write fails with ENOBUFS (SES-10).
+  #noBulk(write: QueuedWrite): FlushState {
+    if (this.#inFlight.size > 0) return 'bulk';
+    if (this.#staged) {
+      this.#bulk.free(this.#staged.address, this.#staged.bytes);
+      this.#staged = undefined;
+    }
+    const err = statusToError(ERR_NOBUFS, { syscall: 'write' });
+    const { cb } = write;
+    write.offset = write.chunk.length;
+    write.cb = () => cb(err);
+    return 'idle';
+  }
+}

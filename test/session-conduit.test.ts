@@ -1,0 +1,153 @@
+// SessionConduit pairs over one segment in this process: echo, order, large transfers across
+// the threshold both ways (read- and write-based rendezvous), half-close, reset, pause
+// backpressure, and no CPU while idle.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { openPair, readAll, write, once, closePair } from './helpers/session-pair.js';
+
+test('SES-2/3: both sides negotiate, then echo works', async () => {
+  const pair = openPair();
+  await pair.ready;
+  pair.acceptor.on('data', (chunk: Buffer) => pair.acceptor.write(chunk, () => {}));
+  pair.acceptor.resume();
+  const got = once<Buffer>(pair.connector, 'data');
+  pair.connector.resume();
+  await write(pair.connector, Buffer.from('hello'));
+  assert.is((await got).toString(), 'hello');
+  closePair(pair);
+});
+
+test('SES-8: writes before negotiation are queued and arrive in order', async () => {
+  const pair = openPair();
+  const all = readAll(pair.acceptor);
+  for (let i = 0; i < 100; i++) pair.connector.write(Buffer.from(`${i},`), () => {});
+  pair.connector.end(() => {});
+  const text = (await all).toString();
+  assert.is(text, Array.from({ length: 100 }, (_, i) => `${i},`).join(''));
+  closePair(pair);
+});
+
+// Seeded sizes: from 1 byte to a few bulk halves, crossing the threshold both ways.
+function* sizes(seed: number, total: number): Generator<number> {
+  let state = seed >>> 0;
+  let sent = 0;
+  while (sent < total) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const pick = state % 4;
+    const size = [1 + (state % 100), 8000 + (state % 400), 65536, 1 + (state % 1_200_000)][pick]!;
+    const n = Math.min(size, total - sent);
+    sent += n;
+    yield n;
+  }
+}
+
+async function transfer(rdmaRead: boolean, total: number, seed: number): Promise<void> {
+  const pair = openPair(undefined, { rdmaRead }, { rdmaRead });
+  const source = Buffer.alloc(1 << 21);
+  for (let i = 0; i < source.length; i++) source[i] = (i * 31 + (i >>> 11)) & 0xff;
+  const sent = createHash('sha256');
+  const received = createHash('sha256');
+  let bytes = 0;
+  pair.acceptor.on('data', (chunk: Buffer) => {
+    received.update(chunk);
+    bytes += chunk.length;
+  });
+  const ended = once(pair.acceptor, 'end', 30_000);
+  pair.acceptor.resume();
+  let offset = 0;
+  for (const n of sizes(seed, total)) {
+    const start = offset % (source.length - n);
+    const chunk = Buffer.from(source.subarray(start, start + n));
+    sent.update(chunk);
+    offset += n * 7 + 1;
+    await write(pair.connector, chunk);
+  }
+  pair.connector.end(() => {});
+  await ended;
+  assert.is(bytes, total);
+  assert.is(received.digest('hex'), sent.digest('hex'));
+  closePair(pair);
+}
+
+test('SES-9a: 64 MiB of mixed writes, read-based rendezvous, checksum', async () => {
+  await transfer(true, 64 << 20, 1);
+});
+
+test('SES-9b: 16 MiB of mixed writes, write-based rendezvous, checksum', async () => {
+  await transfer(false, 16 << 20, 2);
+});
+
+test('SES-12: the threshold is settable per conduit (all rendezvous above 100 B)', async () => {
+  const pair = openPair(undefined, { threshold: 100 });
+  const all = readAll(pair.acceptor);
+  const chunk = Buffer.alloc(300_000, 7);
+  await write(pair.connector, chunk);
+  pair.connector.end(() => {});
+  assert.ok((await all).equals(chunk));
+  closePair(pair);
+});
+
+test('CLS-1: end() half-closes; the other direction still works', async () => {
+  const pair = openPair();
+  await pair.ready;
+  const ended = once(pair.acceptor, 'end');
+  pair.acceptor.resume();
+  pair.connector.end(() => {});
+  await ended;
+  const back = readAll(pair.connector);
+  await write(pair.acceptor, Buffer.from('after fin'));
+  pair.acceptor.end(() => {});
+  assert.is((await back).toString(), 'after fin');
+  closePair(pair);
+});
+
+test('CLS-3: resetAndDestroy() gives the peer ECONNRESET, then close', async () => {
+  const pair = openPair();
+  await pair.ready;
+  pair.acceptor.resume();
+  const error = once<NodeJS.ErrnoException>(pair.acceptor, 'error');
+  const closed = once(pair.acceptor, 'close');
+  pair.connector.resetAndDestroy();
+  assert.is((await error).code, 'ECONNRESET');
+  await closed;
+});
+
+test('SES-4: pause() stops releasing slots, so the writer stalls until resume()', async () => {
+  const pair = openPair();
+  await pair.ready;
+  let completed = 0;
+  const chunk = Buffer.alloc(4096, 1);
+  for (let i = 0; i < 2000; i++) pair.connector.write(chunk, () => (completed += 1));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const stalled = completed;
+  assert.ok(stalled < 2000, `writer should stall, completed ${stalled}`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.is(completed, stalled, 'no callbacks while the reader is paused');
+  let received = 0;
+  pair.acceptor.on('data', (data: Buffer) => (received += data.length));
+  pair.acceptor.resume();
+  const deadline = Date.now() + 5000;
+  while (received < 2000 * 4096 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.is(received, 2000 * 4096);
+  assert.is(completed, 2000);
+  closePair(pair);
+});
+
+test('idle: a negotiated, parked pair uses no CPU for 1 s', async () => {
+  const pair = openPair();
+  await pair.ready;
+  pair.connector.resume();
+  pair.acceptor.resume();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const used = process.cpuUsage(before);
+  const ms = (used.user + used.system) / 1000;
+  assert.ok(ms < 50, `idle pair used ${ms} ms of CPU in 1 s`);
+  closePair(pair);
+});
+
+test.run();

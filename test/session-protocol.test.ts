@@ -1,0 +1,206 @@
+// The session protocol's validation, ws-style: forged messages are written straight into a
+// ring and the receiving side's sesPoll must return the exact status (ERR_PROTO for every
+// violation), leaving the segment outside the message untouched.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openWire } from './helpers/session-wire.js';
+import {
+  ERR_AGAIN,
+  ERR_INVAL,
+  ERR_PROTO,
+  MEM_READ,
+  MEM_WRITE,
+  SES_EV_DATA,
+  SES_EV_NEGOTIATED,
+  SES_EV_RNDV_READ,
+  SES_EV_FIN,
+  SES_EV_RST,
+  SES_MSG_NEGOTIATE,
+  SES_MSG_DATA,
+  SES_MSG_RNDV,
+  SES_MSG_DONE,
+  SES_MSG_TARGET,
+  SES_MSG_FIN,
+  SES_VERSION,
+  SES_NEGOTIATE_BYTES,
+  SEG_MAGIC_OFFSET,
+  SEG_BULK_BYTES_OFFSET,
+} from '../src/wasm/layout.generated.js';
+
+// A valid NEGOTIATE body for the wire's geometry, with one field overridden.
+function negotiateWords(capacity: number, slotBytes: number, patch: Record<number, number> = {}) {
+  const words = [SES_VERSION, 0, capacity, slotBytes, 0];
+  for (const [i, value] of Object.entries(patch)) words[Number(i)] = value;
+  return words;
+}
+
+test('SES-6: a NEGOTIATE longer than 256 bytes is refused', () => {
+  const w = openWire(false);
+  w.forge(w.a, 257, SES_MSG_NEGOTIATE, negotiateWords(8, w.geometry.slotBytes));
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+});
+
+test('SES-6: each NEGOTIATE field is validated (version, flags, credits, slot size)', () => {
+  const { slotBytes } = openWire(false).geometry;
+  const patches: Record<number, number>[] = [
+    { 0: 99 },
+    { 1: 0x80 },
+    { 2: 7 },
+    { 3: slotBytes + 8 },
+  ];
+  for (const patch of patches) {
+    const w = openWire(false);
+    w.forge(w.a, SES_NEGOTIATE_BYTES, SES_MSG_NEGOTIATE, negotiateWords(8, slotBytes, patch));
+    assert.is(w.core.sesPoll(w.b), ERR_PROTO, JSON.stringify(patch));
+  }
+  const ok = openWire(false);
+  ok.forge(ok.a, SES_NEGOTIATE_BYTES, SES_MSG_NEGOTIATE, negotiateWords(8, slotBytes));
+  assert.is(ok.core.sesPoll(ok.b), SES_EV_NEGOTIATED);
+});
+
+test('SES-2: DATA before NEGOTIATE, and a second NEGOTIATE, are refused', () => {
+  const w = openWire(false);
+  w.forge(w.a, 4, SES_MSG_DATA);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+  const v = openWire();
+  v.forge(v.a, SES_NEGOTIATE_BYTES, SES_MSG_NEGOTIATE, negotiateWords(8, v.geometry.slotBytes));
+  assert.is(v.core.sesPoll(v.b), ERR_PROTO);
+});
+
+test('SES-7: unknown type, length beyond the slot, empty DATA are refused', () => {
+  for (const [length, type] of [
+    [4, 99],
+    [0, 0],
+    [openWire().geometry.slotBytes - 7, SES_MSG_DATA],
+    [0xffffffff, SES_MSG_DATA],
+    [0, SES_MSG_DATA],
+  ] as const) {
+    const w = openWire();
+    w.forge(w.a, length, type);
+    assert.is(w.core.sesPoll(w.b), ERR_PROTO, `${length} ${type}`);
+  }
+  const ok = openWire();
+  ok.forge(ok.a, ok.geometry.slotBytes - 8, SES_MSG_DATA);
+  assert.is(ok.core.sesPoll(ok.b), SES_EV_DATA);
+});
+
+test('CLS-1: DATA, RNDV or a second FIN after FIN are refused', () => {
+  for (const [length, type] of [
+    [4, SES_MSG_DATA],
+    [100, SES_MSG_RNDV],
+    [0, SES_MSG_FIN],
+  ] as const) {
+    const w = openWire();
+    w.forge(w.a, 0, SES_MSG_FIN);
+    assert.is(w.core.sesPoll(w.b), SES_EV_FIN);
+    w.forge(w.a, length, type, [1000, 0]);
+    assert.is(w.core.sesPoll(w.b), ERR_PROTO, `type ${type}`);
+  }
+  const f = openWire();
+  f.forge(f.a, 4, SES_MSG_FIN);
+  assert.is(f.core.sesPoll(f.b), ERR_PROTO, 'FIN with a payload');
+});
+
+test('SES-9: DONE without an outstanding rendezvous, or with a wrong length, is refused', () => {
+  const w = openWire();
+  w.forge(w.a, 8, SES_MSG_DONE, [0x100, 10]);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+  const v = openWire();
+  const key = v.core.sesSendRndv(v.b, v.halfB, 20000);
+  assert.ok(key > 0);
+  v.forge(v.a, 8, SES_MSG_DONE, [key, 1]);
+  assert.is(v.core.sesPoll(v.b), ERR_PROTO, 'DONE with the wrong length');
+  const t = openWire();
+  t.forge(t.a, 8, SES_MSG_TARGET, [0x100, 10]);
+  assert.is(t.core.sesPoll(t.b), ERR_PROTO, 'TARGET with no write-based send');
+});
+
+test('SES-9: RNDV with a total not above its first part, or a short header, is refused', () => {
+  for (const [length, total] of [
+    [100, 92],
+    [100, 50],
+    [4, 1000],
+  ]) {
+    const w = openWire();
+    w.forge(w.a, length!, SES_MSG_RNDV, [total!, 0x100]);
+    assert.is(w.core.sesPoll(w.b), ERR_PROTO, `${length} ${total}`);
+  }
+});
+
+test('MEM-3/SES-9: an RNDV descriptor with an unknown key is refused', () => {
+  const w = openWire();
+  w.forge(w.a, 100, SES_MSG_RNDV, [1000, 0x1234500]);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+});
+
+test('SES-9: a descriptor outside the peer bulk half is refused', () => {
+  const w = openWire();
+  const key = w.core.sesSendRndv(w.a, w.halfA, 20000);
+  assert.ok(key > 0);
+  w.core.sesFlush(w.a);
+  // The hostile connector rewrites its published entry to point at the acceptor's half.
+  const table = w.seg + w.core.segBulkOffset(8, w.geometry.slotBytes, 16, w.geometry.halfBytes);
+  const entry = table - ((2 * 16 * 16 + 63) & ~63) + (key & 0xff) * 16;
+  w.view().setUint32(entry + 4, w.halfB - w.seg, true);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+});
+
+test('MEM-4: an RNDV descriptor registered MEM_WRITE only cannot be read', () => {
+  const w = openWire();
+  const rnic = w.core.sesRnic(w.a);
+  const key = w.core.memRegister(rnic, w.halfA, 20000, MEM_WRITE, 1);
+  assert.ok(key > 0);
+  w.forge(w.a, 108, SES_MSG_RNDV, [10100, key]);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+  const v = openWire();
+  const readable = v.core.memRegister(v.core.sesRnic(v.a), v.halfA, 20000, MEM_READ, 1);
+  v.forge(v.a, 108, SES_MSG_RNDV, [10100, readable]);
+  assert.is(v.core.sesPoll(v.b), SES_EV_RNDV_READ);
+});
+
+test('SES-9: a write-based receiver refuses a descriptor it did not ask for', () => {
+  const w = openWire(true, 0);
+  w.forge(w.a, 100, SES_MSG_RNDV, [1000, 0x100]);
+  assert.is(w.core.sesPoll(w.b), ERR_PROTO);
+});
+
+test('CLS-3: the peer RESET flag is seen even with a full ring', () => {
+  const w = openWire();
+  for (let i = 0; i < 8; i++) w.forge(w.a, 4, SES_MSG_DATA);
+  w.core.sesReset(w.a);
+  assert.is(w.core.sesPoll(w.b), SES_EV_RST);
+});
+
+test('SES-1: a segment header that differs from the expected geometry is refused', () => {
+  for (const offset of [SEG_MAGIC_OFFSET, SEG_BULK_BYTES_OFFSET]) {
+    const w = openWire();
+    const { capacity, slotBytes, entries, halfBytes } = w.geometry;
+    w.view().setUint32(w.seg + offset, 12345, true);
+    const ses = w.pc.allocRegion(4096);
+    const status = w.core.sesInit(
+      ses,
+      w.seg,
+      0,
+      capacity,
+      slotBytes,
+      entries,
+      halfBytes,
+      1,
+      w.halfA,
+      halfBytes,
+    );
+    assert.is(status, ERR_PROTO);
+  }
+});
+
+test('SES-4: no credit, no send (the ring reserve enforces the peer posted buffers)', () => {
+  const w = openWire();
+  for (let i = 0; i < 8; i++) {
+    assert.ok(w.core.sesDataSlot(w.a) > 0);
+    w.core.sesDataCommit(w.a, 1);
+  }
+  assert.is(w.core.sesDataSlot(w.a), ERR_AGAIN);
+  assert.is(w.core.sesDataCommit(w.a, 0), ERR_INVAL);
+});
+
+test.run();
