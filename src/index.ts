@@ -24,9 +24,21 @@ export type {
 } from './providers/spi.js';
 export { notSupported, unsupportedSocketOps, StartupRefcount } from './providers/spi.js';
 export { codes, statusToError, type SystemError } from './errors.js';
+export {
+  createShmProvider,
+  shmProvider,
+  SHM_PROVIDER_ID,
+  type ShmProviderOptions,
+  type PeerPolicy,
+} from './providers/shm/index.js';
 
 import { registry } from './switch/registry.js';
 import type { ProviderStatus } from './switch/registry.js';
+import { shmProvider } from './providers/shm/index.js';
+
+// The default SAN providers: importing the package registers them (ARC-1: the switch serves
+// applications that never touch the registry).
+registry.register(shmProvider);
 
 /** Every provider (`tcp` first), whether it is available here, and why not. */
 export function providers(): ProviderStatus[] {

@@ -4,9 +4,18 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
 import { connect, createServer, type Socket } from '../src/index.js';
-import { closeServer, listen, withDouble, within } from './helpers/san-double-harness.js';
+import {
+  closeServer,
+  listen,
+  withDouble,
+  within,
+  restoreDefaults,
+  stepAsideDefaults,
+} from './helpers/san-double-harness.js';
 
 const t = suite('http over sanswitch');
+t.before(stepAsideDefaults);
+t.after(restoreDefaults);
 
 function get(
   port: number,

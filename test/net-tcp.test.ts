@@ -12,9 +12,13 @@ import {
   nextError,
   readAll,
   within,
+  restoreDefaults,
+  stepAsideDefaults,
 } from './helpers/san-double-harness.js';
 
 const t = suite('net over TCP');
+t.before(stepAsideDefaults);
+t.after(restoreDefaults);
 
 function echoServer(): net.Server {
   return net.createServer((s) => {

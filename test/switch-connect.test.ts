@@ -16,9 +16,13 @@ import {
   withDouble,
   withDoubles,
   within,
+  restoreDefaults,
+  stepAsideDefaults,
 } from './helpers/san-double-harness.js';
 
 const t = suite('switch: connect');
+t.before(stepAsideDefaults);
+t.after(restoreDefaults);
 
 /** A plain node:net echo server (it has no SAN listener) and the connections it saw. */
 async function plainServer(): Promise<{ server: net.Server; port: number; seen: () => number }> {

@@ -14,9 +14,13 @@ import {
   withDouble,
   withDoubles,
   within,
+  restoreDefaults,
+  stepAsideDefaults,
 } from './helpers/san-double-harness.js';
 
 const t = suite('switch: listen and accept');
+t.before(stepAsideDefaults);
+t.after(restoreDefaults);
 
 function listenerOf(double: SanDouble): DoubleSocket {
   const listener = [...double.listeners][0];

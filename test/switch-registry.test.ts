@@ -12,9 +12,13 @@ import {
   withDouble,
   withDoubles,
   within,
+  restoreDefaults,
+  stepAsideDefaults,
 } from './helpers/san-double-harness.js';
 
 const t = suite('switch: registry and address table');
+t.before(stepAsideDefaults);
+t.after(restoreDefaults);
 
 t('INS-3: register/unregister emit change; list() and providers() follow', () => {
   const double = new SanDouble('later');

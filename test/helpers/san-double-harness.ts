@@ -6,6 +6,24 @@ import type { Duplex } from 'node:stream';
 import { registry } from '../../src/switch/registry.js';
 import type { Server } from '../../src/net/server.js';
 import { SanDouble } from './san-double.js';
+import type { SanProvider } from '../../src/providers/spi.js';
+
+let aside: SanProvider[] = [];
+
+/**
+ * Suite hook for suites written against an empty registry: the default SAN providers (shm,
+ * registered by src/index.ts) step aside until `restoreDefaults()`.
+ */
+export function stepAsideDefaults(): void {
+  aside = registry.list();
+  for (const provider of aside) registry.unregister(provider.id);
+}
+
+/** Suite hook: registers again the providers `stepAsideDefaults()` removed. */
+export function restoreDefaults(): void {
+  for (const provider of aside) registry.register(provider);
+  aside = [];
+}
 
 /** Rejects after `ms` so that a broken test fails instead of hanging the run. */
 export function within<T>(ms: number, promise: Promise<T>, what = 'operation'): Promise<T> {

@@ -1,0 +1,182 @@
+// One shm SAN socket as the switch drives it through the SPI: unbound, bound, listening,
+// connecting or connected, and closed. Listening and connecting are delegated to
+// ShmListener and ShmConnector; accept() answers a queued request here (ACC-3..6).
+import { isIP } from 'node:net';
+import type { Conduit, EndpointInfo } from '../../net/conduit.js';
+import type { SanConnectRequest, SanEvents, SanSocket } from '../spi.js';
+import { invalidArgValue, systemError } from '../../errors.js';
+import { addon, closeQuietly } from './native.js';
+import type { PeerPolicy } from './credentials.js';
+import { ShmConduit } from './conduit.js';
+import { ShmConnector } from './connector.js';
+import { ShmListener, wouldBlock } from './listener.js';
+import { createSegment } from './segment.js';
+import { encodeAnswer } from './wire.js';
+import { canonicalIp, isWildcard } from './rendezvous.js';
+import { ephemeralPort } from './ports.js';
+
+type State = 'open' | 'listening' | 'connecting' | 'connected' | 'closed';
+
+function family(address: string): string {
+  return isIP(address) === 6 ? 'IPv6' : 'IPv4';
+}
+
+/** The shm provider's SanSocket. Main thread only; nothing blocks. */
+export class ShmSocket implements SanSocket {
+  readonly #policy: PeerPolicy;
+  #state: State = 'open';
+  #bound: EndpointInfo | undefined;
+  #events: SanEvents = {};
+  #listener: ShmListener | undefined;
+  #connector: ShmConnector | undefined;
+  #conduit: ShmConduit | undefined;
+  #refed = true;
+  #taken = false;
+
+  constructor(policy: PeerPolicy) {
+    this.#policy = policy;
+  }
+
+  #expect(...states: State[]): void {
+    if (this.#state === 'closed') throw systemError('ENOTSOCK', { syscall: 'socket' });
+    if (!states.includes(this.#state)) throw systemError('EINVAL', { syscall: 'socket' });
+  }
+
+  bind(address: string, port: number): void {
+    this.#expect('open');
+    const ip = canonicalIp(address);
+    if (isIP(ip) === 0) throw invalidArgValue('address', address, 'must be an IP address');
+    this.#bound = { address: ip, port, family: family(ip) };
+  }
+
+  listen(backlog: number): void {
+    this.#expect('open');
+    if (!this.#bound) throw systemError('EINVAL', { syscall: 'listen' });
+    const { address, port } = this.#bound;
+    this.#listener = new ShmListener(address, port, backlog, this.#policy, () =>
+      this.#events.accept?.(),
+    );
+    if (!this.#refed) this.#listener.unref();
+    this.#state = 'listening';
+  }
+
+  eventSelect(events: SanEvents): void {
+    this.#expect('open', 'listening', 'connecting');
+    this.#events = events;
+  }
+
+  accept(condition: (request: SanConnectRequest) => boolean): SanSocket {
+    this.#expect('listening');
+    for (;;) {
+      const queued = this.#listener?.take();
+      if (!queued) throw wouldBlock();
+      const { channel, request } = queued;
+      if (!condition(request)) {
+        addon().channelSend(channel, encodeAnswer({ accepted: false, segmentBytes: 0 }));
+        closeQuietly(channel);
+        throw systemError('ECONNREFUSED', { syscall: 'accept', ...request.remote });
+      }
+      const accepted = answerAccept(channel, request, this.#policy);
+      if (accepted) return accepted;
+    }
+  }
+
+  connect(address: string, port: number): void {
+    this.#expect('open');
+    const ip = canonicalIp(address);
+    const remote = { address: ip, port, family: family(ip) };
+    const local =
+      this.#bound && !isWildcard(this.#bound.address)
+        ? { ...this.#bound, port: this.#bound.port || ephemeralPort() }
+        : { address: ip, port: this.#bound?.port || ephemeralPort(), family: family(ip) };
+    this.#state = 'connecting';
+    this.#connector = new ShmConnector(local, remote, this.#policy, (err, conduit) => {
+      this.#connector = undefined;
+      if (conduit) {
+        this.#conduit = conduit;
+        this.#state = 'connected';
+      }
+      this.#events.connect?.(err);
+    });
+    if (!this.#refed) this.#connector.unref();
+  }
+
+  /** Adopts an accepted connection (accept() builds it). */
+  adopt(conduit: ShmConduit): this {
+    this.#conduit = conduit;
+    this.#state = 'connected';
+    return this;
+  }
+
+  conduit(): Conduit {
+    this.#expect('connected');
+    this.#taken = true;
+    return this.#conduit as ShmConduit;
+  }
+
+  ref(): void {
+    this.#refed = true;
+    this.#listener?.ref();
+    this.#connector?.ref();
+  }
+
+  unref(): void {
+    this.#refed = false;
+    this.#listener?.unref();
+    this.#connector?.unref();
+  }
+
+  /**
+   * Immediate teardown (CLS-2): a listener stops and hangs up on queued requests, a connect
+   * in progress is abandoned (BLK-2), and a connection whose conduit was never taken is reset.
+   */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#listener?.close();
+    this.#connector?.abort();
+    this.#listener = undefined;
+    this.#connector = undefined;
+    if (!this.#taken) this.#conduit?.resetAndDestroy();
+  }
+}
+
+/**
+ * Answers a request with ACCEPT: creates the segment and doorbells, sends them, and builds
+ * the acceptor's conduit (it negotiates as soon as the connector's NEGOTIATE arrives, SES-3).
+ * Returns undefined when the connector has gone or set-up failed (it then sees a hang-up).
+ */
+function answerAccept(
+  channel: number,
+  request: SanConnectRequest,
+  policy: PeerPolicy,
+): ShmSocket | undefined {
+  const native = addon();
+  let created: ReturnType<typeof createSegment> | undefined;
+  try {
+    created = createSegment();
+    const { segment, segmentFd } = created;
+    const answer = encodeAnswer({ accepted: true, segmentBytes: segment.bytes });
+    const fds = [segmentFd, segment.peerBell, segment.ownBell];
+    const sent = native.channelSend(channel, answer, fds);
+    closeQuietly(segmentFd);
+    if (sent < 0) throw systemError('ECONNRESET', { syscall: 'accept' });
+  } catch {
+    created?.segment.release();
+    closeQuietly(channel);
+    return undefined;
+  }
+  try {
+    // From here the conduit owns the channel and the segment, and releases them on failure.
+    const conduit = new ShmConduit({
+      channel,
+      segment: created.segment,
+      role: 'acceptor',
+      local: request.local,
+      remote: request.remote,
+    });
+    return new ShmSocket(policy).adopt(conduit);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+// The connection set-up messages sent over the rendezvous channel: the connector's REQUEST
+// and the acceptor's ACCEPT (with the segment and doorbell fds) or REJECT. Every message from
+// the peer is checked field by field; anything unexpected is a protocol violation (null).
+import { isIP } from 'node:net';
+
+/** Version of the set-up messages; a peer with another version is refused. */
+export const SETUP_VERSION = 1;
+/** Largest set-up message, in bytes (a REQUEST with two IPv6 addresses is under 100). */
+export const SETUP_MAX_BYTES = 256;
+/** Descriptors an ACCEPT carries: the segment, the connector's doorbell, the acceptor's. */
+export const ACCEPT_FDS = 3;
+
+const REQUEST_MAGIC = 0x53485251; // 'SHRQ'
+const ANSWER_MAGIC = 0x5348414e; // 'SHAN'
+const VERDICT_ACCEPT = 1;
+const VERDICT_REJECT = 2;
+const REQUEST_FIXED_BYTES = 16;
+const ANSWER_BYTES = 16;
+const MAX_ADDRESS_BYTES = 45;
+
+/** What a connector asks for: its own endpoint and the one it dialled. */
+export interface SetupRequest {
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** The acceptor's answer; `segmentBytes` is 0 in a REJECT. */
+export interface SetupAnswer {
+  accepted: boolean;
+  segmentBytes: number;
+}
+
+function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 65535;
+}
+
+/** Encodes a REQUEST. Throws RangeError for an address that is not an IP or a bad port. */
+export function encodeRequest(request: SetupRequest): Uint8Array {
+  const local = Buffer.from(request.localAddress, 'latin1');
+  const remote = Buffer.from(request.remoteAddress, 'latin1');
+  if (isIP(request.localAddress) === 0 || isIP(request.remoteAddress) === 0) {
+    throw new RangeError('set-up request: addresses must be IPs');
+  }
+  if (!isPort(request.localPort) || !isPort(request.remotePort)) {
+    throw new RangeError('set-up request: ports must be 0..65535');
+  }
+  const bytes = new Uint8Array(REQUEST_FIXED_BYTES + 2 + local.length + remote.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, REQUEST_MAGIC, true);
+  view.setUint32(4, SETUP_VERSION, true);
+  view.setUint32(8, request.localPort, true);
+  view.setUint32(12, request.remotePort, true);
+  bytes[16] = local.length;
+  bytes.set(local, 17);
+  bytes[17 + local.length] = remote.length;
+  bytes.set(remote, 18 + local.length);
+  return bytes;
+}
+
+/** Reads a length-prefixed IP at `at`; null unless it is a well-formed IP inside `bytes`. */
+function readAddress(bytes: Uint8Array, at: number): string | null {
+  const length = bytes[at];
+  if (length === undefined || length === 0 || length > MAX_ADDRESS_BYTES) return null;
+  if (at + 1 + length > bytes.length) return null;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, length).toString('latin1');
+  return isIP(text) === 0 ? null : text;
+}
+
+/** Decodes a REQUEST from a peer; null when any field is malformed. */
+export function decodeRequest(bytes: Uint8Array): SetupRequest | null {
+  if (bytes.length < REQUEST_FIXED_BYTES + 2 || bytes.length > SETUP_MAX_BYTES) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== REQUEST_MAGIC || view.getUint32(4, true) !== SETUP_VERSION) {
+    return null;
+  }
+  const localPort = view.getUint32(8, true);
+  const remotePort = view.getUint32(12, true);
+  if (!isPort(localPort) || !isPort(remotePort)) return null;
+  const localAddress = readAddress(bytes, REQUEST_FIXED_BYTES);
+  if (localAddress === null) return null;
+  const next = REQUEST_FIXED_BYTES + 1 + localAddress.length;
+  const remoteAddress = readAddress(bytes, next);
+  if (remoteAddress === null || next + 1 + remoteAddress.length !== bytes.length) return null;
+  return { localAddress, localPort, remoteAddress, remotePort };
+}
+
+/** Encodes an ACCEPT (sent with ACCEPT_FDS descriptors) or a REJECT. */
+export function encodeAnswer(answer: SetupAnswer): Uint8Array {
+  const bytes = new Uint8Array(ANSWER_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, ANSWER_MAGIC, true);
+  view.setUint32(4, SETUP_VERSION, true);
+  view.setUint32(8, answer.accepted ? VERDICT_ACCEPT : VERDICT_REJECT, true);
+  view.setUint32(12, answer.accepted ? answer.segmentBytes : 0, true);
+  return bytes;
+}
+
+/** Decodes an answer from a peer; null when any field is malformed. */
+export function decodeAnswer(bytes: Uint8Array): SetupAnswer | null {
+  if (bytes.length !== ANSWER_BYTES) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== ANSWER_MAGIC || view.getUint32(4, true) !== SETUP_VERSION) {
+    return null;
+  }
+  const verdict = view.getUint32(8, true);
+  const segmentBytes = view.getUint32(12, true);
+  if (verdict === VERDICT_REJECT)
+    return segmentBytes === 0 ? { accepted: false, segmentBytes } : null;
+  if (verdict !== VERDICT_ACCEPT || segmentBytes === 0) return null;
+  return { accepted: true, segmentBytes };
+}

@@ -1,0 +1,167 @@
+// The shm provider between real processes: echo, fallback to TCP, mixed peers, the backlog
+// under a busy server (LIS-6), refusals (ACC-6), stale endpoints, credentials and crashes.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import { existsSync, lstatSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect, createShmProvider, type SanSocket, type Socket } from '../src/index.js';
+import { endpointPath, rendezvousDir } from '../src/providers/shm/rendezvous.js';
+import { exitOf, killPeers, startPeer } from './helpers/shm-children.js';
+import { within } from './helpers/san-double-harness.js';
+
+const t = suite('shm provider: connection set-up between processes');
+t.after.each(killPeers);
+
+function open(port: number, extra: object = {}): Promise<Socket> {
+  const socket = connect({ port, host: '127.0.0.1', ...extra });
+  return within(5000, once(socket, 'connect'), 'connect').then(() => socket);
+}
+
+async function echo(socket: net.Socket | Socket, text: string): Promise<string> {
+  socket.write(text);
+  const [chunk] = await within(3000, once(socket, 'data'), 'echo');
+  return String(chunk);
+}
+
+function errorOf(socket: Socket, ms = 3000): Promise<Error & { code?: string }> {
+  return within(ms, once(socket, 'error'), 'error').then(
+    ([err]) => err as Error & { code?: string },
+  );
+}
+
+t('echo over shm: transport is shm, the server listens on tcp and shm', async () => {
+  const { first } = await startPeer<{ port: number; transports: string[] }>('echo-server');
+  assert.equal(first.transports, ['tcp', 'shm']);
+  const socket = await open(first.port);
+  assert.is(socket.transport, 'shm');
+  assert.is(socket.fallbackReason, null);
+  assert.is(await echo(socket, 'hello over shm'), 'hello over shm');
+  socket.destroy();
+});
+
+t('CON-4: a plain node:net server on this host is reached over TCP (no-san-listener)', async () => {
+  const { first } = await startPeer('plain-server');
+  const socket = await open(first.port);
+  assert.is(socket.transport, 'tcp');
+  assert.is(socket.fallbackReason, 'no-san-listener');
+  assert.is(await echo(socket, 'plain'), 'plain');
+  socket.destroy();
+});
+
+t('one listener serves both: a plain node:net client reaches a sanswitch server', async () => {
+  const { first } = await startPeer('echo-server');
+  const socket = net.connect(first.port, '127.0.0.1');
+  await within(3000, once(socket, 'connect'), 'connect');
+  assert.is(await echo(socket, 'from node:net'), 'from node:net');
+  socket.destroy();
+});
+
+t('LIS-6: a busy server with backlog 2 refuses the extra clients at once', async () => {
+  const { peer, first } = await startPeer('echo-server', { backlog: 2, blockMs: 2000 });
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const socket = connect({ port: first.port, host: '127.0.0.1', sanConnectTimeout: 5000 });
+      const result = await new Promise<{ code: string; transport: string | null }>((resolve) => {
+        socket.once('connect', () => resolve({ code: 'connected', transport: socket.transport }));
+        socket.once('error', (err: Error & { code?: string }) =>
+          resolve({ code: err.code ?? 'unknown', transport: null }),
+        );
+      });
+      socket.destroy();
+      return { ...result, ms: performance.now() - started };
+    }),
+  );
+  const refused = outcomes.filter((o) => o.code === 'ECONNREFUSED');
+  const connected = outcomes.filter((o) => o.code === 'connected');
+  console.log(
+    `  LIS-6: refused after ${refused.map((o) => o.ms.toFixed(1)).join(', ')} ms; connected after ${connected.map((o) => o.ms.toFixed(0)).join(', ')} ms`,
+  );
+  assert.is(refused.length, 6);
+  assert.is(connected.length, 2);
+  for (const o of refused) assert.ok(o.ms < 500, `refused within milliseconds (${o.ms} ms)`);
+  for (const o of connected) assert.is(o.transport, 'shm');
+  const { connections } = await peer.next<{ connections: number }>();
+  assert.ok(connections <= 2, `the application saw ${connections} connections`);
+});
+
+t('ACC-6: a request the acceptFilter refuses fails with ECONNREFUSED, no TCP retry', async () => {
+  const { first } = await startPeer('echo-server', { refuseAll: true });
+  const socket = connect({ port: first.port, host: '127.0.0.1' });
+  assert.is((await errorOf(socket)).code, 'ECONNREFUSED');
+  assert.is(socket.transport, null);
+});
+
+t('ACC-6: a request beyond maxConnections fails with ECONNREFUSED', async () => {
+  const { first } = await startPeer('echo-server', { maxConnections: 1 });
+  const kept = await open(first.port);
+  assert.is(await echo(kept, 'one'), 'one');
+  const socket = connect({ port: first.port, host: '127.0.0.1' });
+  assert.is((await errorOf(socket)).code, 'ECONNREFUSED');
+  kept.destroy();
+});
+
+t('a stale endpoint of a SIGKILLed listener is removed; the connect then uses TCP', async () => {
+  const { peer, first } = await startPeer('echo-server');
+  const path = endpointPath('127.0.0.1', first.port);
+  assert.ok(existsSync(path), 'the listener has an endpoint');
+  peer.child.kill('SIGKILL');
+  await exitOf(peer.child);
+  assert.ok(existsSync(path), 'a killed listener leaves its endpoint');
+  const socket = connect({ port: first.port, host: '127.0.0.1' });
+  assert.is((await errorOf(socket)).code, 'ECONNREFUSED', 'nobody listens on TCP either');
+  assert.not.ok(existsSync(path), 'the stale endpoint was removed');
+  const plain = net.createServer((s) => s.pipe(s));
+  await new Promise<void>((resolve) => plain.listen(first.port, '127.0.0.1', resolve));
+  const fallback = await open(first.port);
+  assert.is(fallback.fallbackReason, 'no-san-listener');
+  fallback.destroy();
+  plain.close();
+});
+
+t('a peer killed with SIGKILL fails the survivor with ECONNRESET within a second', async () => {
+  const { peer, first } = await startPeer('echo-server');
+  const socket = await open(first.port);
+  assert.is(await echo(socket, 'alive'), 'alive');
+  const killed = performance.now();
+  peer.child.kill('SIGKILL');
+  const err = await errorOf(socket, 1000);
+  console.log(`  crash noticed after ${(performance.now() - killed).toFixed(1)} ms`);
+  assert.is(err.code, 'ECONNRESET');
+});
+
+t('the rendezvous directory is a private directory of ours', () => {
+  const stat = lstatSync(rendezvousDir());
+  assert.ok(stat.isDirectory() && !stat.isSymbolicLink());
+  assert.is(stat.mode & 0o777, 0o700);
+  assert.is(stat.uid, process.geteuid?.());
+});
+
+function spiConnect(socket: SanSocket, port: number): Promise<Error | null> {
+  return within(
+    3000,
+    new Promise<Error | null>((resolve) => {
+      socket.eventSelect({ connect: resolve });
+      socket.connect('127.0.0.1', port);
+    }),
+    'SPI connect',
+  );
+}
+
+t('credentials: an acceptor whose policy refuses the peer hangs up (ECONNREFUSED)', async () => {
+  const port = 40000 + (process.pid % 20000);
+  const listener = createShmProvider({ peerPolicy: () => false }).socket();
+  listener.bind('127.0.0.1', port);
+  listener.eventSelect({ accept: () => assert.unreachable('a refused peer is never signalled') });
+  listener.listen(4);
+  const client = createShmProvider().socket();
+  const err = await spiConnect(client, port);
+  assert.is((err as { code?: string } | null)?.code, 'ECONNREFUSED');
+  const wary = createShmProvider({ peerPolicy: () => false }).socket();
+  const fallback = await spiConnect(wary, port);
+  assert.is((fallback as { code?: string } | null)?.code, 'ERR_SANSWITCH_NO_SAN_LISTENER');
+  for (const s of [client, wary, listener]) s.close();
+});
+
+t.run();
