@@ -9,15 +9,18 @@ export interface BenchOptions {
   quick: boolean;
   /** `--json FILE`: also write the results there. */
   json: string | undefined;
+  /** `--svg FILE`: also draw them there as a bar chart of ratios to each suite's baseline. */
+  svg: string | undefined;
   /** `--help`: print usage and the suites, run nothing. */
   help: boolean;
 }
 
 /** Usage text; `suites` lines are appended by the caller. */
-export const USAGE = `usage: npm run bench -- [--suite NAME]... [--quick] [--json FILE] [--help]
+export const USAGE = `usage: npm run bench -- [--suite NAME]... [--quick] [--json FILE] [--svg FILE] [--help]
   --suite NAME  run only this suite (repeatable, or NAME,NAME)
   --quick       smoke run: fewer, shorter runs (figures are not meaningful)
-  --json FILE   also write { results: [{ suite, case, subject, metric, value, unit, ... }] }`;
+  --json FILE   also write { results: [{ suite, case, subject, metric, value, unit, ... }] }
+  --svg FILE    also draw an SVG bar chart: each figure's ratio to its suite's baseline`;
 
 /** Parses `argv` (without node and the script); throws a TypeError on unknown options. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -27,6 +30,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       suite: { type: 'string', multiple: true },
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
+      svg: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -35,6 +39,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     suites: (values.suite ?? []).flatMap((names) => names.split(',')).filter(Boolean),
     quick: values.quick ?? false,
     json: values.json,
+    svg: values.svg,
     help: values.help ?? false,
   };
 }

@@ -1,8 +1,10 @@
 // `npm run bench`: runs the selected suites one after another, then prints one table of
-// every result on stdout (progress goes to stderr) and optionally writes them as JSON.
+// every result on stdout (progress goes to stderr) and optionally writes them as JSON and
+// draws them as an SVG chart.
 import { loadavg } from 'node:os';
 import { parseBenchArgs, USAGE } from './cli-args.js';
 import { formatTable, writeJson } from './report.js';
+import { writeSvg } from './report-svg.js';
 import { ResultCollector } from './results.js';
 import { SUITES } from './suites/index.js';
 
@@ -40,6 +42,10 @@ async function main(): Promise<number> {
   if (options.json !== undefined) {
     writeJson(options.json, collector, options.quick);
     log(`results written to ${options.json}`);
+  }
+  if (options.svg !== undefined) {
+    writeSvg(options.svg, collector, options.quick);
+    log(`chart written to ${options.svg}`);
   }
   return 0;
 }

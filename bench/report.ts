@@ -39,18 +39,39 @@ function fixed(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-// The ratio of a row to its suite's baseline subject in the same case and metric.
-function ratioOf(result: Result, all: readonly Result[], baseline: string | undefined): string {
-  if (baseline === undefined || result.subject === baseline) return '';
-  const base = all.find(
+/** The result `result` is compared with: its suite's baseline subject, same case and metric. */
+export function baselineOf(
+  result: Result,
+  all: readonly Result[],
+  baseline: string | undefined,
+): Result | undefined {
+  if (baseline === undefined) return undefined;
+  return all.find(
     (r) =>
       r.suite === result.suite &&
       r.case === result.case &&
       r.metric === result.metric &&
       r.subject === baseline,
   );
+}
+
+// The ratio of a row to its suite's baseline subject in the same case and metric.
+function ratioOf(result: Result, all: readonly Result[], baseline: string | undefined): string {
+  if (result.subject === baseline) return '';
+  const base = baselineOf(result, all, baseline);
   if (!base || base.value === 0) return '';
   return `${(result.value / base.value).toFixed(2)}× ${baseline}`;
+}
+
+/** `value` in `unit` as the table prints it, e.g. `1.52 GiB/s`, `13.6 µs`, `2.19 k conn/s`. */
+export function formatValue(value: number, unit: Unit): string {
+  const scale = scaleFor(value, unit);
+  return `${fixed(value / scale.divisor)} ${scale.label}`;
+}
+
+/** The subject as the table names it: with its note, e.g. `sanswitch-shm (ran over tcp)`. */
+export function subjectLabel(result: Result): string {
+  return result.note === undefined ? result.subject : `${result.subject} (${result.note})`;
 }
 
 function row(result: Result, all: readonly Result[], baseline: string | undefined): string[] {
@@ -62,9 +83,9 @@ function row(result: Result, all: readonly Result[], baseline: string | undefine
   return [
     result.suite,
     result.case,
-    result.subject,
+    subjectLabel(result),
     result.metric,
-    `${fixed(result.value / scale.divisor)} ${scale.label}`,
+    formatValue(result.value, result.unit),
     range,
     result.runs === undefined ? '' : String(result.runs),
     ratioOf(result, all, baseline),

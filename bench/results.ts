@@ -28,6 +28,16 @@ export interface Result {
   max?: number;
   /** Arithmetic mean, where the suite computes one. */
   mean?: number;
+  /**
+   * Network suites: the transport that carried the subject's connections (`shm`, `tcp`,
+   * `uds`; `tcp 3, shm 97` when mixed), as the library reported it.
+   */
+  transport?: string;
+  /**
+   * A qualification the table prints after the subject, e.g. `ran over tcp` when a
+   * sanswitch connection fell back: the figure is then not the subject's own transport's.
+   */
+  note?: string;
 }
 
 /** Median of `values` (not modified); NaN when empty. */
