@@ -2,7 +2,7 @@
 // ring: starts both at the same instant and times each run to the consumer's last message.
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import { spawnTsWorker } from '../ts-worker.js';
+import { spawnTsWorker } from '../../test/helpers/ts-worker.js';
 import type { RingSubject } from '../subjects/ring-subject.js';
 import {
   START_FLAG_INDEX,

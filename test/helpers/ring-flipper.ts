@@ -13,7 +13,7 @@ export interface FlipperData {
   stopAddress: number;
 }
 
-const data = workerData as FlipperData;
+const { data } = workerData as { data: FlipperData };
 const memory = new Int32Array(data.memory.buffer);
 const at = data.lengthAddress >>> 2;
 let flips = 0;

@@ -1,21 +1,17 @@
-// Starts a TypeScript worker thread and awaits its one reply. On Node 20 a worker does not
-// get tsx's loader from the parent's `--import tsx` (checked: "Unknown file extension .ts"),
-// so a small bootstrap registers tsx inside the worker before importing the file.
-import { Worker } from 'node:worker_threads';
+// Runs a TypeScript worker thread (see ts-worker.ts) and awaits its one reply.
+import { spawnTsWorker } from './ts-worker.js';
 
 /** Longest a worker may run before runWorker rejects and terminates it, in milliseconds. */
 export const WORKER_TIMEOUT_MS = 60_000;
 
 /**
- * Runs the TypeScript module at `url` in a worker thread with `workerData`, resolves with the
+ * Runs the TypeScript module at `url` in a worker thread with `workerData` (as
+ * `workerData.data` there), resolves with the
  * first message it posts, and terminates it. Rejects on an error, an exit before replying,
  * or WORKER_TIMEOUT_MS without a reply. Main thread; does not block.
  */
 export function runWorker<T>(url: URL, workerData: unknown): Promise<T> {
-  const bootstrap =
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); ` +
-    `return import(${JSON.stringify(url.href)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData });
+  const worker = spawnTsWorker(url, workerData);
   let timer: ReturnType<typeof setTimeout> | undefined;
   return new Promise<T>((resolve, reject) => {
     timer = setTimeout(() => {

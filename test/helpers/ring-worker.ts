@@ -30,7 +30,7 @@ export interface RingWorkerResult {
 }
 
 const WORDS = 16;
-const data = workerData as RingWorkerData;
+const { data } = workerData as { data: RingWorkerData };
 const core = instantiateCore(data.memory, data.module);
 const words = new Uint32Array(data.memory.buffer, data.buffer, WORDS);
 const nap = new Int32Array(new SharedArrayBuffer(4));

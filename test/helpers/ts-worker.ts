@@ -1,5 +1,5 @@
 // Starts a worker thread whose entry is a TypeScript file. On Node 20 the tsx hooks that
-// `npm run bench` registers do not reach worker threads, so a two-line bootstrap registers
+// `npm test` and `npm run bench` register do not reach worker threads, so a two-line bootstrap registers
 // them inside the worker before importing the entry.
 import { Worker } from 'node:worker_threads';
 
