@@ -31,6 +31,11 @@ export const codes = {
   NOT_INITIALISED: 'ERR_SANSWITCH_NOT_INITIALISED',
   /** SPI only: the peer has no SAN listener of ours; the switch retries on TCP (CON-4). */
   NO_SAN_LISTENER: 'ERR_SANSWITCH_NO_SAN_LISTENER',
+  /**
+   * A call on a socket after one of its calls was cancelled (BLK-6): the stream may have lost
+   * data, so only `destroy()` is guaranteed to work.
+   */
+  CANCELLED: 'ERR_SANSWITCH_CANCELLED',
 } as const;
 
 // The errno name for a number. Linux gives some numbers two names; prefer the one the WSD
@@ -161,6 +166,14 @@ export function serverState(code: 'ERR_SERVER_ALREADY_LISTEN' | 'ERR_SERVER_NOT_
 /** Node's `ERR_SOCKET_CLOSED` for an operation on a destroyed socket. */
 export function socketClosed(): Error {
   return libraryError('ERR_SOCKET_CLOSED', 'Socket is closed');
+}
+
+/** BLK-6: the error of every call but `destroy()` on a socket after a cancellation. */
+export function cancelledSocket(syscall: string): Error & { code: string } {
+  return libraryError(
+    codes.CANCELLED,
+    `${syscall}: a call on this socket was cancelled; only destroy() is guaranteed now`,
+  );
 }
 
 /** Cancellation: an `AbortError` with `code: 'ABORT_ERR'` and the signal's reason as `cause`. */

@@ -193,6 +193,14 @@ export function sesPark(ses: u32): i32 {
   return (flags & SEG_FLAG_RESET) != 0 ? 1 : 0;
 }
 
+/**
+ * 1 when the peer has reset the connection (its RESET flag), else 0. A receiver that holds
+ * stream messages (paused) still learns of a reset this way.
+ */
+export function sesPeerReset(ses: u32): i32 {
+  return (atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR)) & SEG_FLAG_RESET) != 0 ? 1 : 0;
+}
+
 /** Clears the parked flag after a wake-up. */
 export function sesUnpark(ses: u32): void {
   ringUnpark(ses + S.S_RX);

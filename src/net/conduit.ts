@@ -2,6 +2,7 @@
 // interface only, so it holds no transport-specific code: the TCP provider adapts a net.Socket,
 // a SAN provider builds one from its session protocol.
 import type { EventEmitter } from 'node:events';
+import type { RegisteredBuffers } from '../buffers/registered-buffers.js';
 
 /** Addresses of one end of a connection, as node:net reports them. */
 export interface EndpointInfo {
@@ -40,6 +41,15 @@ export interface Conduit extends EventEmitter {
   /** Whether the conduit keeps the event loop alive (default: it does). */
   ref(): void;
   unref(): void;
+  /**
+   * Optional (SAN conduits): cancels the earlier `write` of `chunk` (BLK-4/5). `dropped`:
+   * nothing more of it is read and its callback runs with `err`; `rdma`: the peer's RDMA of
+   * this registered memory is outstanding and the callback runs when it ends; `none`: not
+   * held (already written). Without it, the switch aborts the connection to drop data.
+   */
+  cancelWrite?(chunk: Buffer, err: Error): 'dropped' | 'rdma' | 'none';
+  /** Optional (SAN conduits): memory registered with this connection (MEM, CACHE). */
+  readonly buffers?: RegisteredBuffers;
   /** This end's address, or undefined when the transport cannot say. */
   readonly local: EndpointInfo | undefined;
   /** The peer's address, or undefined when the transport cannot say. */

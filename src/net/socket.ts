@@ -1,14 +1,14 @@
 // The application's socket: a stream.Duplex shaped like node:net's Socket that runs over a
 // Conduit, so that it is the same object whichever provider carries the connection. It exists
 // before its conduit while connecting, buffering writes as node:net does.
-import { Duplex } from 'node:stream';
 import type { Conduit, EndpointInfo } from './conduit.js';
 import type { ConnectAttempt } from '../providers/tcp/index.js';
 import type { FallbackReason } from '../switch/diagnostics.js';
-import { socketClosed } from '../errors.js';
+import { cancelledSocket, socketClosed } from '../errors.js';
 import { normalizeConnectArgs, validateNonNegative, validateSocketOptions } from './args.js';
 import { connectSocket } from '../switch/connect.js';
 import { SocketTimer } from './socket-timer.js';
+import { AwaitableDuplex, kCalls, kCloseBuffers, kConduit } from './socket-awaitable.js';
 
 /** Options of `new Socket()`. Timeouts and delays are in milliseconds. */
 export interface SocketOptions {
@@ -18,6 +18,8 @@ export interface SocketOptions {
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
   signal?: AbortSignal;
+  /** How long a cancelled send waits for the peer's RDMA (BLK-5); default 1000 ms. */
+  rdmaCancelTimeout?: number;
 }
 
 interface PendingWrite {
@@ -33,7 +35,7 @@ export const kAttempt = Symbol('sanswitch.attempt');
  * A connected (or connecting) stream socket, API-compatible with node:net's Socket for the
  * stream API. Main thread only.
  */
-export class Socket extends Duplex {
+export class Socket extends AwaitableDuplex {
   /** The provider carrying the connection (`'tcp'`, `'shm'`, `'verbs'`); null until then. */
   transport: string | null = null;
   /** Why a connection that could have used a SAN provider runs over TCP; else null. */
@@ -62,6 +64,12 @@ export class Socket extends Duplex {
     if (options.noDelay) this.#noDelay = true;
     if (options.keepAlive) this.#keepAlive = [true, options.keepAliveInitialDelay ?? 0];
     if (options.timeout) this.setTimeout(options.timeout);
+    if (options.rdmaCancelTimeout !== undefined) this.rdmaCancelTimeout = options.rdmaCancelTimeout;
+  }
+
+  /** The conduit the awaitable calls use: the established one, until it closed. */
+  protected override [kConduit](): Conduit | undefined {
+    return this.#conduitClosed ? undefined : this.#conduit;
   }
 
   /** Starts connecting: `(options[, cb])` or `(port[, host][, cb])`; `cb` listens `connect`. */
@@ -97,6 +105,7 @@ export class Socket extends Duplex {
       this.#readEnded = true;
       this.push(null);
     });
+    this.on('end', () => this[kCalls].ended());
     conduit.on('error', (err: Error) => this.destroy(err));
     conduit.on('close', () => this.#onConduitClose());
     if (this.#noDelay !== undefined) conduit.setNoDelay(this.#noDelay);
@@ -121,6 +130,7 @@ export class Socket extends Duplex {
   }
 
   override _writev(chunks: { chunk: Buffer }[], cb: PendingWrite['cb']): void {
+    if (this[kCalls].cancelled) return cb(cancelledSocket('write'));
     const pending = { chunks: chunks.map((c) => c.chunk), cb };
     if (this.#conduit) this.#flushPending(pending);
     else if (this.connecting) this.#pending = pending;
@@ -132,6 +142,7 @@ export class Socket extends Duplex {
       this.once('connect', () => this._final(cb));
       return;
     }
+    if (this[kCalls].cancelled) return cb(cancelledSocket('end'));
     if (!this.#conduit || this.#conduitClosed) return cb();
     this.#conduit.end(() => cb());
   }
@@ -142,6 +153,8 @@ export class Socket extends Duplex {
     this.connecting = false;
     this.#attempt?.abort();
     this.#attempt = undefined;
+    this[kCalls].closeAll(err);
+    this[kCloseBuffers]();
     // cb first: the stream emits `error` on the next tick, and `close` must follow it.
     cb(err);
     if (this.#conduit && !this.#conduitClosed) this.#conduit.destroy();
@@ -151,11 +164,18 @@ export class Socket extends Duplex {
   #flushPending(pending: PendingWrite): void {
     this.#pending = undefined;
     const conduit = this.#conduit as Conduit;
-    let left = pending.chunks.length;
+    const calls = this[kCalls];
+    // A cancelled send's data is dropped (BLK-4), never a failure of the stream.
+    const chunks = pending.chunks.filter((chunk) => !calls.isCancelled(chunk));
+    let left = chunks.length;
     let failed = false;
     this.#timer.touch();
-    for (const chunk of pending.chunks) {
-      conduit.write(chunk, (err) => {
+    if (left === 0) return pending.cb();
+    for (const chunk of chunks) {
+      calls.handed(chunk);
+      conduit.write(chunk, (error) => {
+        calls.done(chunk);
+        const err = calls.isCancelled(chunk) ? null : error;
         if (failed) return;
         if (err) {
           failed = true;

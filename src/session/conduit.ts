@@ -17,6 +17,8 @@ import { SessionSender } from './sender.js';
 import { SessionReceiver } from './receiver.js';
 import { openSession, type SessionHandle } from './handle.js';
 import { Pump, type StepResult } from './pump.js';
+import { RegisteredBuffers } from '../buffers/registered-buffers.js';
+import type { CancelState } from './sender.js';
 
 const IDLE: StepResult = { progress: false, waitCredit: false, held: false };
 
@@ -55,6 +57,8 @@ export class SessionConduit extends EventEmitter implements Conduit {
   readonly #receiver: SessionReceiver;
   readonly #pump: Pump;
   readonly #role: number;
+  /** Memory registered on this connection: Buffers over this side's bulk half (MEM-2). */
+  readonly buffers: RegisteredBuffers;
   #paused = true;
   #negotiated = false;
   #closed = false;
@@ -75,6 +79,14 @@ export class SessionConduit extends EventEmitter implements Conduit {
       this.emit('data', chunk),
     );
     this.#pump = new Pump(core, ses, options.spinMs ?? 0.2, () => this.#step());
+    const bulk = this.#sender.bulk;
+    this.buffers = new RegisteredBuffers({
+      allocate: (bytes) => {
+        const address = bytes > 0 ? bulk.allocate(bytes) : -1;
+        return address < 0 ? undefined : Buffer.from(memory.buffer, address, bytes);
+      },
+      free: (buffer) => bulk.free(buffer.byteOffset, buffer.length),
+    });
     if (this.#role === SES_ROLE_CONNECTOR) this.#negotiate();
     this.#pump.kick();
   }
@@ -98,8 +110,34 @@ export class SessionConduit extends EventEmitter implements Conduit {
       queueMicrotask(() => cb(null));
       return;
     }
-    this.#sender.enqueue(chunk, cb);
+    const registration = this.buffers.lookup(chunk);
+    if (!registration) this.#sender.enqueue(chunk, cb);
+    else {
+      // In use until the peer's RDMA of it finished or failed: deregister refuses (MEM-6).
+      registration.inUse += 1;
+      this.#sender.enqueue(
+        chunk,
+        (err) => {
+          registration.inUse -= 1;
+          cb(err);
+        },
+        true,
+      );
+    }
     this.#pump.kick();
+  }
+
+  /**
+   * Cancels the earlier write of `chunk` (BLK-4/5). `dropped`: nothing more of it will be
+   * read and its callback runs with `err`; `rdma`: the peer's RDMA of the registered chunk is
+   * outstanding and the callback runs when it ends (or on reset); `none`: not queued here.
+   */
+  cancelWrite(chunk: Buffer, err: Error): CancelState {
+    if (this.#closed) return 'none';
+    const { state, cb } = this.#sender.cancel(chunk);
+    if (cb) queueMicrotask(() => cb(err));
+    if (state === 'dropped') this.#pump.kick();
+    return state;
   }
 
   end(cb: () => void): void {
@@ -110,6 +148,9 @@ export class SessionConduit extends EventEmitter implements Conduit {
 
   destroy(): void {
     if (this.#closed) return;
+    // Data the peer has yet to pull by RDMA vanishes with this side: that close is abortive
+    // (the peer sees ECONNRESET, not a stream with a hole in it).
+    if (this.#sender.rdmaPending) return this.resetAndDestroy();
     // An orderly close: FIN when a credit is free, so the peer sees `end`.
     this.#handle.core.sesSendFin(this.#handle.ses);
     this.#ring(this.#handle.core.sesFlush(this.#handle.ses));
@@ -203,6 +244,7 @@ export class SessionConduit extends EventEmitter implements Conduit {
     this.#pump.stop();
     const callbacks = this.#sender.abort(err ?? socketClosed());
     this.#handle.close();
+    this.buffers.close();
     for (const cb of callbacks) cb();
     process.nextTick(() => this.emit('close'));
   }

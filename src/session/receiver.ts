@@ -81,7 +81,9 @@ export class SessionReceiver {
     if (!this.#sendTarget()) return result;
     while (result.messages < budget) {
       if (paused && this.#streamAtFront()) {
-        result.held = true;
+        // Held data must not hide the peer's reset: nothing would report it until resume().
+        if (this.#core.sesPeerReset(this.#ses) === 1) result.reset = true;
+        else result.held = true;
         break;
       }
       const event = this.#core.sesPoll(this.#ses);

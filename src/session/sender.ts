@@ -15,7 +15,24 @@ interface QueuedWrite {
   cb: WriteCb;
   /** Set for the FIN marker that end() queues. */
   fin?: boolean;
+  /** The chunk is registered memory in this side's bulk half: sent with no staging copy. */
+  registered?: boolean;
+  /** A registered send was announced: its callback waits for the peer's DONE (or TARGET). */
+  posted?: boolean;
 }
+
+/** A send in flight: staged bulk to free, or a registered write to complete, on its DONE. */
+interface InFlight {
+  address: number;
+  bytes: number;
+  write?: QueuedWrite;
+}
+
+/**
+ * What cancel() found: the write was dropped (nothing more of it will be read), its
+ * registered memory is the source of an outstanding RDMA (BLK-5), or it is not queued.
+ */
+export type CancelState = 'dropped' | 'rdma' | 'none';
 
 /** A control message owed to the peer: DONE (key, length). */
 interface Control {
@@ -36,7 +53,7 @@ export class SessionSender {
   readonly #queue: QueuedWrite[] = [];
   readonly #controls: Control[] = [];
   /** Bulk extents of sends in flight, by registration key. */
-  readonly #inFlight = new Map<number, { address: number; bytes: number }>();
+  readonly #inFlight = new Map<number, InFlight>();
   /** A rendezvous piece copied to bulk but not yet announced (no credit at the time). */
   #staged: { address: number; bytes: number } | undefined;
   #completed: WriteCb[] = [];
@@ -63,13 +80,40 @@ export class SessionSender {
     return this.#bulk;
   }
 
+  /** Whether the peer still has to pull data of ours by RDMA (announced, no DONE yet). */
+  get rdmaPending(): boolean {
+    return this.#inFlight.size > 0;
+  }
+
   /** Whether writes or control messages are waiting. */
   get pending(): boolean {
     return this.#queue.length > 0 || this.#controls.length > 0;
   }
 
-  enqueue(chunk: Buffer, cb: WriteCb): void {
-    this.#queue.push({ chunk, offset: 0, cb });
+  /** Queues a write; `registered` when `chunk` lies in a registered part of the bulk half. */
+  enqueue(chunk: Buffer, cb: WriteCb, registered = false): void {
+    this.#queue.push({ chunk, offset: 0, cb, registered });
+  }
+
+  /**
+   * Cancels the queued write of `chunk` (BLK-4/5). A dropped write's callback is returned for
+   * the caller to fail; an announced registered send stays until its DONE or the reset.
+   */
+  cancel(chunk: Buffer): { state: CancelState; cb?: WriteCb } {
+    const index = this.#queue.findIndex((write) => write.chunk === chunk && !write.fin);
+    if (index >= 0) {
+      const [write] = this.#queue.splice(index, 1) as [QueuedWrite];
+      // A piece copied to bulk but not yet announced belongs to the head write.
+      if (index === 0 && this.#staged) {
+        this.#bulk.free(this.#staged.address, this.#staged.bytes);
+        this.#staged = undefined;
+      }
+      return { state: 'dropped', cb: write.cb };
+    }
+    for (const flight of this.#inFlight.values()) {
+      if (flight.write?.chunk === chunk) return { state: 'rdma' };
+    }
+    return { state: 'none' };
   }
 
   enqueueFin(cb: () => void): void {
@@ -82,10 +126,12 @@ export class SessionSender {
 
   /** A read-based send finished (DONE) or a write-based one was written (TARGET). */
   release(key: number): void {
-    const extent = this.#inFlight.get(key);
-    if (!extent) return;
+    const flight = this.#inFlight.get(key);
+    if (!flight) return;
     this.#inFlight.delete(key);
-    this.#bulk.free(extent.address, extent.bytes);
+    // The application's registered memory is its own: only its send completes now.
+    if (flight.write) this.#completed.push(flight.write.cb);
+    else this.#bulk.free(flight.address, flight.bytes);
   }
 
   /**
@@ -106,7 +152,7 @@ export class SessionSender {
       const state = head.fin ? this.#fin() : this.#write(head);
       if (state !== 'idle') return state;
       this.#queue.shift();
-      this.#completed.push(head.cb);
+      if (!head.posted) this.#completed.push(head.cb);
     }
   }
 
@@ -122,11 +168,15 @@ export class SessionSender {
     const failed = this.#queue.map((write) => write.cb);
     this.#queue.length = 0;
     this.#controls.length = 0;
-    for (const key of [...this.#inFlight.keys()]) {
+    const done = this.takeCompleted();
+    for (const [key, flight] of [...this.#inFlight]) {
       this.#core.sesDeregister(this.#ses, key);
-      this.release(key);
+      this.#inFlight.delete(key);
+      // A registered send the peer never finished reading fails; staged bulk is freed.
+      if (flight.write) failed.push(flight.write.cb);
+      else this.#bulk.free(flight.address, flight.bytes);
     }
-    return [...this.takeCompleted(), ...failed.map((cb) => () => cb(err))];
+    return [...done.map((cb) => () => cb(null)), ...failed.map((cb) => () => cb(err))];
   }
 
   #fin(): FlushState {
@@ -137,6 +187,9 @@ export class SessionSender {
   #write(write: QueuedWrite): FlushState {
     const { chunk } = write;
     const bulk = chunk.length > this.threshold;
+    if (write.registered && bulk && chunk.length > rndvFirstBytes(this.#geometry)) {
+      return this.#registered(write);
+    }
     while (write.offset < chunk.length) {
       const left = chunk.length - write.offset;
       const state =
@@ -159,10 +212,30 @@ export class SessionSender {
     return 'idle';
   }
 
+  // A registered send: announced straight from the application's memory, no staging copy
+  // (MEM-7); its callback waits for the peer's RDMA to finish (DONE, or TARGET when written).
+  #registered(write: QueuedWrite): FlushState {
+    const address = write.chunk.byteOffset;
+    const key = this.#core.sesSendRndv(this.#ses, address, write.chunk.length);
+    if (key === ERR_AGAIN) return this.#inFlight.size > 0 ? 'bulk' : 'credits';
+    if (key === ERR_NOBUFS) return this.#noBulk(write);
+    if (key < 0) throw statusToError(key, { syscall: 'write' });
+    this.#inFlight.set(key, { address, bytes: write.chunk.length, write });
+    write.offset = write.chunk.length;
+    write.posted = true;
+    return 'idle';
+  }
+
   // One rendezvous piece (at most a bulk half): staged in bulk with one JS copy, then
   // announced by RNDV; the peer's RNIC moves it with memory.copy.
   #rendezvous(write: QueuedWrite): FlushState {
-    const bytes = Math.min(this.#geometry.halfBytes, write.chunk.length - write.offset);
+    let bytes = Math.min(this.#geometry.halfBytes, write.chunk.length - write.offset);
+    // Registered buffers may hold part of the half: with nothing in flight to wait for, a
+    // smaller piece that fits goes now (it must still exceed an RNDV's first part).
+    if (this.#inFlight.size === 0 && !this.#staged) {
+      const room = this.#bulk.largestFree();
+      if (room > rndvFirstBytes(this.#geometry)) bytes = Math.min(bytes, room);
+    }
     let staged = this.#staged;
     if (!staged) {
       const address = this.#bulk.allocate(bytes);

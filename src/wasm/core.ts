@@ -132,6 +132,7 @@ export interface CoreExports {
   sesRelease(ses: number): number;
   sesFlush(ses: number): number;
   sesPark(ses: number): number;
+  sesPeerReset(ses: number): number;
   sesUnpark(ses: number): void;
   sesReset(ses: number): void;
   sesClose(ses: number): void;

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Conduit, EndpointInfo } from '../../net/conduit.js';
 import type { Watcher } from '../../native/addon.js';
 import { SessionConduit } from '../../session/conduit.js';
+import type { RegisteredBuffers } from '../../buffers/registered-buffers.js';
 import { processCore } from '../../wasm/process-core.js';
 import { systemError } from '../../errors.js';
 import type { MappedSegment } from './segment.js';
@@ -139,6 +140,15 @@ export class ShmConduit extends EventEmitter implements Conduit {
 
   end(cb: () => void): void {
     this.#session.end(cb);
+  }
+
+  /** Registered memory of this connection: Buffers over its segment's bulk half (MEM). */
+  get buffers(): RegisteredBuffers {
+    return this.#session.buffers;
+  }
+
+  cancelWrite(chunk: Buffer, err: Error): 'dropped' | 'rdma' | 'none' {
+    return this.#session.cancelWrite(chunk, err);
   }
 
   destroy(): void {
