@@ -75,8 +75,13 @@ export class SessionConduit extends EventEmitter implements Conduit {
     const { core, ses, memory, ownHalf } = this.#handle;
     this.#sender = new SessionSender(core, ses, memory, options.geometry, ownHalf);
     if (options.threshold !== undefined) this.setThreshold(options.threshold);
-    this.#receiver = new SessionReceiver(core, ses, memory, this.#sender, (chunk) =>
-      this.emit('data', chunk),
+    this.#receiver = new SessionReceiver(
+      core,
+      ses,
+      memory,
+      this.#sender,
+      (chunk) => this.emit('data', chunk),
+      () => this.#ring(core.sesFlush(ses)),
     );
     this.#pump = new Pump(core, ses, options.spinMs ?? 0.2, () => this.#step());
     const bulk = this.#sender.bulk;

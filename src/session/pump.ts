@@ -1,8 +1,14 @@
-// The scheduling of one session conduit's work on the event loop: run a step on every
-// setImmediate while traffic flows, keep polling for `spinMs` after the last progress, then
-// announce sleep (parked / waiting for credits), re-check, and stop until wake(). An idle
-// conduit therefore has no timer, no immediate and costs no CPU.
+// The scheduling of one session conduit's work on the event loop: run steps on every
+// setImmediate while traffic flows (several per turn while they make progress), keep polling
+// for `spinMs` after the last progress, then announce sleep (parked / waiting for credits),
+// re-check, and stop until wake(). An idle conduit therefore has no timer, no immediate and
+// costs no CPU.
 import type { CoreExports } from '../wasm/core.js';
+
+// How long one turn of the event loop may keep running steps while each moves something, in
+// ms: a loop turn (setImmediate, epoll) costs more than a step, and a peer in another process
+// keeps refilling the ring meanwhile. Bounded so that other sockets and timers still run.
+const BURST_MS = 0.2;
 
 /** What one step did: moved anything, waits for credits, or is held by pause(). */
 export interface StepResult {
@@ -72,11 +78,17 @@ export class Pump {
       this.#core.sesUnpark(this.#ses);
       this.#parked = false;
     }
-    const result = this.#step();
-    if (this.#stopped) return;
-    const now = performance.now();
-    if (result.progress) this.#lastProgress = now;
-    else if (now - this.#lastProgress >= this.#spinMs && this.#sleep(result)) return;
+    const deadline = performance.now() + BURST_MS;
+    for (;;) {
+      const result = this.#step();
+      if (this.#stopped) return;
+      const now = performance.now();
+      if (result.progress) {
+        this.#lastProgress = now;
+        if (now < deadline) continue;
+      } else if (now - this.#lastProgress >= this.#spinMs && this.#sleep(result)) return;
+      break;
+    }
     this.#schedule();
   }
 

@@ -48,6 +48,7 @@ export class SessionReceiver {
   readonly #memory: WebAssembly.Memory;
   readonly #sender: SessionSender;
   readonly #deliver: (chunk: Buffer) => void;
+  readonly #publish: () => void;
   #write: WriteReceive | undefined;
 
   constructor(
@@ -56,12 +57,14 @@ export class SessionReceiver {
     memory: WebAssembly.Memory,
     sender: SessionSender,
     deliver: (chunk: Buffer) => void,
+    publish: () => void,
   ) {
     this.#core = core;
     this.#ses = ses;
     this.#memory = memory;
     this.#sender = sender;
     this.#deliver = deliver;
+    this.#publish = publish;
   }
 
   /**
@@ -133,7 +136,7 @@ export class SessionReceiver {
         const total = core.sesEvTotal(ses);
         const buffer = this.#copy(address, length, Buffer.allocUnsafe(total));
         this.#copy(core.sesScratch(ses), total - length, buffer, length);
-        this.#sender.enqueueDone(core.sesEvKey(ses), total - length);
+        if (this.#sender.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
         this.#deliver(buffer);
         break;
       }
@@ -152,7 +155,7 @@ export class SessionReceiver {
         break;
       case SES_EV_TARGET:
         this.#sender.release(core.sesEvTotal(ses));
-        this.#sender.enqueueDone(core.sesEvKey(ses), length);
+        if (this.#sender.sendDone(core.sesEvKey(ses), length)) this.#publish();
         break;
       case SES_EV_FIN:
         result.fin = true;

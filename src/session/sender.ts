@@ -120,8 +120,20 @@ export class SessionSender {
     this.#queue.push({ chunk: Buffer.alloc(0), offset: 0, cb, fin: true });
   }
 
-  enqueueDone(key: number, length: number): void {
+  /**
+   * Sends DONE for `key` now when a credit is free (nothing queued ahead of it), else queues
+   * it for flush(). True when it was written: the caller publishes it (sesFlush) at once, so
+   * that the peer reuses its bulk while this side still delivers the data.
+   */
+  sendDone(key: number, length: number): boolean {
+    if (
+      this.#controls.length === 0 &&
+      this.#core.sesSendDone(this.#ses, key, length) !== ERR_AGAIN
+    ) {
+      return true;
+    }
     this.#controls.push({ key, length });
+    return false;
   }
 
   /** A read-based send finished (DONE) or a write-based one was written (TARGET). */
@@ -199,17 +211,31 @@ export class SessionSender {
     return 'idle';
   }
 
-  // One DATA message: the bytes go straight from the Buffer into the slot (one JS copy).
+  // One DATA message: the bytes go straight from the Buffers into the slot (one JS copy).
+  // Small writes queued behind `write` share its slot, as TCP coalesces segments: a stream of
+  // 64-byte writes then costs one credit per slot, not one per write.
   #data(write: QueuedWrite): FlushState {
     const payload = this.#core.sesDataSlot(this.#ses);
     if (payload === ERR_AGAIN) return 'credits';
     if (payload < 0) throw statusToError(payload, { syscall: 'write' });
-    const bytes = Math.min(maxPayload(this.#geometry), write.chunk.length - write.offset);
-    const view = new Uint8Array(this.#memory.buffer, payload, bytes);
-    view.set(write.chunk.subarray(write.offset, write.offset + bytes));
+    const room = maxPayload(this.#geometry);
+    const view = new Uint8Array(this.#memory.buffer, payload, room);
+    let bytes = this.#pack(write, view, 0);
+    for (let index = 1; bytes < room; index++) {
+      const next = this.#queue[index];
+      if (!next || next.fin || next.chunk.length > this.threshold) break;
+      bytes = this.#pack(next, view, bytes);
+    }
     this.#core.sesDataCommit(this.#ses, bytes);
-    write.offset += bytes;
     return 'idle';
+  }
+
+  // Copies as much of `write` as fits into `view` at `at`; returns the new fill level.
+  #pack(write: QueuedWrite, view: Uint8Array, at: number): number {
+    const bytes = Math.min(view.length - at, write.chunk.length - write.offset);
+    view.set(write.chunk.subarray(write.offset, write.offset + bytes), at);
+    write.offset += bytes;
+    return at + bytes;
   }
 
   // A registered send: announced straight from the application's memory, no staging copy
