@@ -63,6 +63,7 @@ export class SessionConduit extends EventEmitter implements Conduit {
   #negotiated = false;
   #closed = false;
   #ended = false;
+  #peerGone = false;
 
   constructor(options: SessionConduitOptions) {
     super();
@@ -104,6 +105,17 @@ export class SessionConduit extends EventEmitter implements Conduit {
   /** The doorbell of this side rang: resume the receive path. Safe to call any time. */
   wake(): void {
     if (!this.#closed) this.#pump.wake();
+  }
+
+  /**
+   * The peer's process is gone (its liveness channel hung up). What it published before is
+   * still delivered, as the application reads it (CLS-5); then a FIN ends the stream as
+   * usual, while a stream that stops without one, or a write that waits for credits the
+   * peer will never return, fails with ECONNRESET.
+   */
+  peerGone(): void {
+    this.#peerGone = true;
+    this.wake();
   }
 
   write(chunk: Buffer, cb: (err?: Error | null) => void): void {
@@ -222,6 +234,11 @@ export class SessionConduit extends EventEmitter implements Conduit {
     this.#ring(core.sesFlush(ses));
     const completed = this.#sender.takeCompleted();
     for (const cb of completed) cb(null);
+    const drainedAll = !this.#ended && drained.messages === 0 && !drained.held;
+    if (this.#peerGone && !this.#closed && (drainedAll || (this.#ended && state !== 'idle'))) {
+      this.#fail(systemError('ECONNRESET', { syscall: 'read' }), false);
+      return IDLE;
+    }
     return {
       progress: drained.messages > 0 || completed.length > 0,
       waitCredit: state === 'credits',

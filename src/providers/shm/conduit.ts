@@ -1,8 +1,8 @@
 // One established shm connection as the switch sees it: a Conduit that forwards to the
 // session conduit over the mapped segment, wires the doorbells to the native eventfds, and
-// watches the rendezvous channel, which stays open as the liveness channel: a hang-up
-// without an orderly FIN first fails the connection with ECONNRESET. Closing it releases the
-// window, the region, the fds and the watchers.
+// watches the rendezvous channel, which stays open as the liveness channel: after a hang-up
+// the session delivers what the peer left in the segment, then ends on its FIN or fails with
+// ECONNRESET. Closing it releases the window, the region, the fds and the watchers.
 import { EventEmitter } from 'node:events';
 import type { Conduit, EndpointInfo } from '../../net/conduit.js';
 import type { Watcher } from '../../native/addon.js';
@@ -12,13 +12,6 @@ import { processCore } from '../../wasm/process-core.js';
 import { systemError } from '../../errors.js';
 import type { MappedSegment } from './segment.js';
 import { addon, closeQuietly } from './native.js';
-
-/**
- * How long after the channel hangs up the connection waits for the peer's FIN still in the
- * segment before failing with ECONNRESET, in milliseconds (well under the one second a crash
- * may take to show).
- */
-export const PEER_GONE_GRACE_MS = 100;
 
 const EAGAIN_STATUS = -11;
 
@@ -42,9 +35,7 @@ export class ShmConduit extends EventEmitter implements Conduit {
   readonly #segment: MappedSegment;
   readonly #session: SessionConduit;
   readonly #watchers: Watcher[] = [];
-  #ended = false;
   #closed = false;
-  #grace: NodeJS.Timeout | undefined;
   #channelWatcher: Watcher | undefined;
 
   /** Throws (EPROTO for a segment whose header is not as expected) after releasing all. */
@@ -91,10 +82,7 @@ export class ShmConduit extends EventEmitter implements Conduit {
     const session = this.#session;
     session.on('data', (chunk: Buffer) => this.emit('data', chunk));
     session.on('negotiated', () => this.emit('negotiated'));
-    session.on('end', () => {
-      this.#ended = true;
-      this.emit('end');
-    });
+    session.on('end', () => this.emit('end'));
     session.on('error', (err: Error) => this.emit('error', err));
     session.once('close', () => {
       this.#release();
@@ -112,11 +100,7 @@ export class ShmConduit extends EventEmitter implements Conduit {
       if (typeof message === 'object') return this.#fail('EPROTO');
     }
     this.#channelWatcher?.close();
-    this.#session.wake();
-    if (this.#ended || this.#closed) return;
-    this.#grace = setTimeout(() => {
-      if (!this.#ended) this.#fail('ECONNRESET');
-    }, PEER_GONE_GRACE_MS);
+    if (!this.#closed) this.#session.peerGone();
   }
 
   #fail(code: string): void {
@@ -128,7 +112,6 @@ export class ShmConduit extends EventEmitter implements Conduit {
   #release(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#grace);
     for (const watcher of this.#watchers.splice(0)) watcher.close();
     this.#segment.release();
     closeQuietly(this.#channel);
