@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
-import { connect, createServer, type Socket } from '../src/index.js';
+import { createServer, type Socket } from '../src/index.js';
 import {
   closeServer,
   listen,
@@ -12,44 +12,11 @@ import {
   restoreDefaults,
   stepAsideDefaults,
 } from './helpers/san-double-harness.js';
+import { httpGet as get } from './helpers/http-get.js';
 
 const t = suite('http over sanswitch');
 t.before(stepAsideDefaults);
 t.after(restoreDefaults);
-
-function get(
-  port: number,
-  path: string,
-): Promise<{ status: number; body: string; transport: string | null }> {
-  return within(
-    3000,
-    new Promise((resolve, reject) => {
-      let socket: Socket | undefined;
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          createConnection: (opts: http.ClientRequestArgs) => {
-            socket = connect({ host: opts.host ?? '127.0.0.1', port: Number(opts.port) });
-            return socket;
-          },
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body, transport: socket?.transport ?? null }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    }),
-    'http request',
-  );
-}
 
 async function viaSanswitchServer(transport: string): Promise<void> {
   const app = http.createServer((req, res) => {
