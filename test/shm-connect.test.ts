@@ -57,11 +57,13 @@ t('one listener serves both: a plain node:net client reaches a sanswitch server'
   socket.destroy();
 });
 
-t('LIS-6: a busy server with backlog 2 refuses the extra clients at once', async () => {
-  const { peer, first } = await startPeer('echo-server', { backlog: 2, blockMs: 2000 });
+// A server process listens with `backlog`, then blocks its event loop for `blockMs` while
+// `clients` connect: exactly `backlog` of them get through, the rest are refused at once.
+async function busyServerRefusesBeyondBacklog(backlog: number, clients: number, blockMs: number) {
+  const { peer, first } = await startPeer('echo-server', { backlog, blockMs });
   const started = performance.now();
   const outcomes = await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: clients }, async () => {
       const socket = connect({ port: first.port, host: '127.0.0.1', sanConnectTimeout: 5000 });
       const result = await new Promise<{ code: string; transport: string | null }>((resolve) => {
         socket.once('connect', () => resolve({ code: 'connected', transport: socket.transport }));
@@ -76,15 +78,23 @@ t('LIS-6: a busy server with backlog 2 refuses the extra clients at once', async
   const refused = outcomes.filter((o) => o.code === 'ECONNREFUSED');
   const connected = outcomes.filter((o) => o.code === 'connected');
   console.log(
-    `  LIS-6: refused after ${refused.map((o) => o.ms.toFixed(1)).join(', ')} ms; connected after ${connected.map((o) => o.ms.toFixed(0)).join(', ')} ms`,
+    `  LIS-6 (backlog ${backlog}): refused after ${refused.map((o) => o.ms.toFixed(1)).join(', ')} ms; connected after ${connected.map((o) => o.ms.toFixed(0)).join(', ')} ms`,
   );
-  assert.is(refused.length, 6);
-  assert.is(connected.length, 2);
+  assert.is(refused.length, clients - backlog);
+  assert.is(connected.length, backlog);
   for (const o of refused) assert.ok(o.ms < 500, `refused within milliseconds (${o.ms} ms)`);
   for (const o of connected) assert.is(o.transport, 'shm');
   const { connections } = await peer.next<{ connections: number }>();
-  assert.ok(connections <= 2, `the application saw ${connections} connections`);
-});
+  assert.ok(connections <= backlog, `the application saw ${connections} connections`);
+}
+
+t('LIS-6: a busy server with backlog 2 refuses the extra clients at once', () =>
+  busyServerRefusesBeyondBacklog(2, 8, 2000),
+);
+
+t('LIS-6: a busy server with backlog 1 queues exactly one request', () =>
+  busyServerRefusesBeyondBacklog(1, 3, 1000),
+);
 
 t('ACC-6: a request the acceptFilter refuses fails with ECONNREFUSED, no TCP retry', async () => {
   const { first } = await startPeer('echo-server', { refuseAll: true });

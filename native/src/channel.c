@@ -66,7 +66,7 @@ napi_value sanswitch_channel_listen(napi_env env, napi_callback_info info) {
   int64_t backlog;
   int status;
   if (!shim_args(env, info, 2, 2, argv, NULL) || !address_arg(env, argv[0], &address, &status) ||
-      !shim_int64(env, argv[1], "backlog", 1, 65535, &backlog))
+      !shim_int64(env, argv[1], "backlog", 0, 65535, &backlog))
     return NULL;
   if (status == 0) status = private_directory(address.sun_path);
   if (status == 0) status = listen_at(&address, (int)backlog);

@@ -150,7 +150,8 @@ export interface NativeAddon {
    * Listens for channel connections (AF_UNIX SOCK_SEQPACKET) at `path`, creating the socket
    * file with mode 0600. The directory holding it must belong to this user with no group or
    * other access (create it with mode 0700), else -EACCES. -EADDRINUSE when the path exists.
-   * `backlog` is 1–65535. Returns the listening fd or a Status.
+   * `backlog` (0–65535) is passed to listen(): an AF_UNIX listener queues one more than it.
+   * Returns the listening fd or a Status.
    */
   channelListen(path: string, backlog: number): number;
   /**

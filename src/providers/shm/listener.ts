@@ -36,11 +36,11 @@ function family(address: string): string {
 
 /**
  * The kernel's `listen()` argument for `backlog` pending requests: Linux lets an AF_UNIX
- * listener queue one more than it (`skb_queue_len > sk_max_ack_backlog` refuses), and the
- * shim takes at least 1, so a backlog of 1 admits 2 (see the report in issue 4).
+ * listener queue one more than it (`skb_queue_len > sk_max_ack_backlog` refuses). A backlog
+ * of 0 is treated as 1, the least a listener can queue.
  */
 export function kernelBacklog(backlog: number): number {
-  return Math.min(65535, Math.max(1, Math.floor(backlog) - 1));
+  return Math.min(65535, Math.max(0, Math.floor(backlog) - 1));
 }
 
 /**
