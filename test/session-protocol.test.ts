@@ -10,6 +10,8 @@ import {
   ERR_PROTO,
   MEM_READ,
   MEM_WRITE,
+  MSG_HEADER_BYTES,
+  SES_RNDV_HEADER_BYTES,
   SES_EV_DATA,
   SES_EV_NEGOTIATED,
   SES_EV_RNDV_READ,
@@ -156,6 +158,23 @@ test('MEM-4: an RNDV descriptor registered MEM_WRITE only cannot be read', () =>
   const readable = v.core.memRegister(v.core.sesRnic(v.a), v.halfA, 20000, MEM_READ, 1);
   v.forge(v.a, 108, SES_MSG_RNDV, [10100, readable]);
   assert.is(v.core.sesPoll(v.b), SES_EV_RNDV_READ);
+});
+
+test('SES-9: a read-based RNDV hands back the peer registered bytes to copy once', () => {
+  const w = openWire();
+  const first = w.geometry.slotBytes - MSG_HEADER_BYTES - SES_RNDV_HEADER_BYTES;
+  const key = w.core.sesSendRndv(w.a, w.halfA, 20000);
+  assert.ok(key > 0);
+  w.core.sesFlush(w.a);
+  assert.is(w.core.sesPoll(w.b), SES_EV_RNDV_READ);
+  assert.is(w.core.sesEvSource(w.b), w.halfA + first, 'the peer half itself, not a copy');
+  assert.is(w.core.sesEvTotal(w.b) - w.core.sesEvLength(w.b), 20000 - first);
+  const down = openWire();
+  const downKey = down.core.sesSendRndv(down.a, down.halfA, 20000);
+  assert.ok(downKey > 0);
+  down.core.sesFlush(down.a);
+  down.core.rnicDown(down.core.sesRnic(down.b));
+  assert.is(down.core.sesPoll(down.b), ERR_PROTO, 'no read once the connection is down');
 });
 
 test('SES-9: a write-based receiver refuses a descriptor it did not ask for', () => {

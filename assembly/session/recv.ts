@@ -8,9 +8,7 @@ import {
   MSG_TYPE_OFFSET,
   MSG_HEADER_BYTES,
   MEM_READ,
-  MEM_WRITE,
   REG_OFFSET_OFFSET,
-  OP_RDMA_READ,
   OP_RDMA_WRITE,
   SEG_FLAG_RESET,
   SES_MSG_NEGOTIATE,
@@ -49,8 +47,8 @@ import {
 import { ERR_AGAIN, ERR_PROTO } from '../status';
 import { ringFront, ringAdvance, ringCapacity, ringSlotBytes, ringCommit, ringRelease } from '../ring';
 import { sqPush, cqFront, cqeResult } from '../queue';
-import { memRegister, memDeregister, memEntry, memLength, memAccess } from '../shm/registry';
-import { rnicExecute } from '../shm/rnic';
+import { memDeregister, memEntry, memLength, memAccess } from '../shm/registry';
+import { rnicExecute, rnicReadSource } from '../shm/rnic';
 import * as S from './state';
 
 @inline function event(ses: u32, addr: u32, length: u32, key: u32, total: u32): void {
@@ -115,13 +113,12 @@ function rendezvous(ses: u32, body: u32, length: u32): i32 {
     event(ses, data, first, 0, total);
     return SES_EV_RNDV_WRITE;
   }
-  const rnic = ses + S.S_RNIC;
-  const local = memRegister(rnic, load<u32>(ses + S.S_SCRATCH), rest, MEM_WRITE, false);
-  if (local < 0) return local;
-  const result = rdma(ses, OP_RDMA_READ, rest, <u32>local, key);
-  memDeregister(rnic, <u32>local);
   // The descriptor came from the peer: a bad key, bound or access flag is its violation.
-  if (result != <i32>rest) return ERR_PROTO;
+  // The caller copies the rest from the validated source once, then sends DONE; the peer's
+  // words can no longer move it, and the segment stays mapped while the connection lives.
+  const source = rnicReadSource(ses + S.S_RNIC, key, rest);
+  if (source < 0) return ERR_PROTO;
+  store<u32>(ses + S.S_EV_SOURCE, <u32>source);
   event(ses, data, first, key, total);
   return SES_EV_RNDV_READ;
 }
@@ -222,7 +219,16 @@ export function sesEvTotal(ses: u32): u32 {
   return load<u32>(ses + S.S_EV_TOTAL);
 }
 
-/** Address of the private scratch that read-based rendezvous fill. */
+/**
+ * Address of the rest of the last read-based RNDV (SES_EV_RNDV_READ, sesEvTotal less
+ * sesEvLength bytes): the peer's registered bytes, validated inside its bulk half. Copy them
+ * out before sending DONE for sesEvKey; the peer reuses them after it.
+ */
+export function sesEvSource(ses: u32): u32 {
+  return load<u32>(ses + S.S_EV_SOURCE);
+}
+
+/** Address of the private scratch given to sesInit. */
 export function sesScratch(ses: u32): u32 {
   return load<u32>(ses + S.S_SCRATCH);
 }

@@ -14,6 +14,7 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 //   +56 scratch     +60 scratchBytes +64 ownFlags addr +68 peerFlags addr
 //   +72 reserved slot (a credit taken ahead by sesWaitCredit, 0 when none)
 //   +76 the DATA slot being filled (between sesDataSlot and sesDataCommit)
+//   +80 ev source (the peer's bytes a read-based RNDV leaves to the caller to copy)
 //   +128 tx ring endpoint │ +192 rx ring endpoint │ +256 sq producer (the session)
 //   +320 cq consumer (the session) │ +384 sq consumer (the RNIC) │ +448 cq producer (the RNIC)
 //   +512 sq ring (SES_QUEUE_DEPTH SQEs) │ +768 cq ring (SES_QUEUE_DEPTH CQEs) │ +960 RNIC
@@ -37,6 +38,7 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 @inline export const S_PEER_FLAGS_ADDR: u32 = 68;
 @inline export const S_RESERVED_SLOT: u32 = 72;
 @inline export const S_DATA_SLOT: u32 = 76;
+@inline export const S_EV_SOURCE: u32 = 80;
 @inline export const S_TX: u32 = 128;
 @inline export const S_RX: u32 = 192;
 @inline export const S_SQ: u32 = 256;

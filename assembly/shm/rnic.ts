@@ -113,6 +113,17 @@ export function rnicRemote(rnic: u32, key: u32, offset: u32, length: u32, access
   return <i32>(load<u32>(rnic + R_SEG_BASE) + start + offset);
 }
 
+/**
+ * Absolute address of the first `length` bytes of the peer's region `key`, checked exactly as
+ * an RDMA READ of them would be (rnicRemote with MEM_READ), for a caller that copies them out
+ * itself: one copy straight to its destination instead of two through a local registration.
+ * ERR_NOTCONN when the connection is down, else as rnicRemote.
+ */
+export function rnicReadSource(rnic: u32, key: u32, length: u32): i32 {
+  if (load<u32>(rnic + R_UP) == 0) return ERR_NOTCONN;
+  return rnicRemote(rnic, key, 0, length, MEM_READ);
+}
+
 // Absolute address of [offset, offset + length) of the local region `key`, or a status.
 function localAddress(rnic: u32, key: u32, offset: u32, length: u32, access: u32): i32 {
   const entry = memEntry(rnic, key);

@@ -1,6 +1,6 @@
 // The receiving half of a session conduit: drains the receive ring through sesPoll, copies
-// stream bytes out of slots, scratch and write targets into Buffers, and reports what the
-// conduit must act on. Main thread only.
+// stream bytes out of slots, the peer's published bulk and write targets into Buffers, and
+// reports what the conduit must act on. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
 import {
   ERR_AGAIN,
@@ -135,7 +135,8 @@ export class SessionReceiver {
       case SES_EV_RNDV_READ: {
         const total = core.sesEvTotal(ses);
         const buffer = this.#copy(address, length, Buffer.allocUnsafe(total));
-        this.#copy(core.sesScratch(ses), total - length, buffer, length);
+        // One copy, straight from the peer's registered bytes; DONE lets it reuse them.
+        this.#copy(core.sesEvSource(ses), total - length, buffer, length);
         if (this.#sender.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
         this.#deliver(buffer);
         break;

@@ -153,6 +153,8 @@ export interface CoreExports {
   sesScratch(ses: number): number;
   sesPeerThreshold(ses: number): number;
   sesPeerFlags(ses: number): number;
+  sesEvSource(ses: number): number;
+  rnicReadSource(rnic: number, key: number, length: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
