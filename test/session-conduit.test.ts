@@ -102,6 +102,25 @@ test('CLS-1: end() half-closes; the other direction still works', async () => {
   closePair(pair);
 });
 
+test('CLS-1: end() calls back only after the peer pulled every rendezvous piece', async () => {
+  const pair = openPair();
+  await pair.ready;
+  const chunk = Buffer.alloc(300_000, 9);
+  pair.connector.write(chunk, () => {});
+  // The reader is still paused: FIN, and so the end callback, waits for its DONEs.
+  const finished = new Promise<void>((resolve) => pair.connector.end(resolve));
+  let early = true;
+  void finished.then(() => (early = false));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(early, 'end() called back while the peer had data left to pull');
+  const all = readAll(pair.acceptor);
+  await finished;
+  // As a Duplex does after 'finish' and 'end': a close now is orderly, nothing is lost.
+  pair.connector.destroy();
+  assert.ok((await all).equals(chunk));
+  pair.acceptor.destroy();
+});
+
 test('CLS-3: resetAndDestroy() gives the peer ECONNRESET, then close', async () => {
   const pair = openPair();
   await pair.ready;

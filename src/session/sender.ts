@@ -200,7 +200,10 @@ export class SessionSender {
     return [...done.map((cb) => () => cb(null)), ...failed.map((cb) => () => cb(err))];
   }
 
+  // FIN goes once the peer has pulled every rendezvous piece (its DONEs are in): its callback
+  // finishes the writable side, after which a close must not take those pieces with it.
   #fin(): FlushState {
+    if (this.#inFlight.size > 0) return 'bulk';
     const status = this.#core.sesSendFin(this.#ses);
     return status === ERR_AGAIN ? 'credits' : 'idle';
   }
