@@ -55,8 +55,9 @@ export function sesMaxPayload(ses: u32): u32 {
 /**
  * Sends NEGOTIATE (SES-2/3): version, flags, credits (this side's receive ring capacity,
  * i.e. its posted receive buffers) and slot size, with `threshold` as a preference (SES-12).
- * The acceptor calls it only after it received the connector's. Returns 0, ERR_AGAIN, or
- * ERR_INVAL when already sent.
+ * Each side calls it once, before any other message; the acceptor may send its own before the
+ * connector's arrives (its receives are posted once the segment is formatted, SES-3).
+ * Returns 0, ERR_AGAIN, or ERR_INVAL when already sent.
  */
 export function sesNegotiate(ses: u32, threshold: u32): i32 {
   if (S.hasState(ses, S.S_NEG_SENT | S.S_RESET)) return ERR_INVAL;

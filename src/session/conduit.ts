@@ -93,7 +93,10 @@ export class SessionConduit extends EventEmitter implements Conduit {
       },
       free: (buffer) => bulk.free(buffer.byteOffset, buffer.length),
     });
-    if (this.#role === SES_ROLE_CONNECTOR) this.#negotiate();
+    // Both sides negotiate at once: the acceptor formats the segment and writes its NEGOTIATE
+    // before the connector maps it (SES-3: its receives are posted by then), so the connector
+    // is negotiated on its first step.
+    this.#negotiate();
     this.#pump.kick();
   }
 
@@ -247,7 +250,6 @@ export class SessionConduit extends EventEmitter implements Conduit {
   }
 
   #onNegotiated(): void {
-    if (this.#role === SES_ROLE_ACCEPTOR) this.#negotiate();
     this.#negotiated = true;
     this.emit('negotiated');
   }

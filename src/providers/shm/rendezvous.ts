@@ -15,20 +15,25 @@ function euid(): number {
   return process.geteuid?.() ?? 0;
 }
 
-/** Throws unless `path` is a real directory (not a symlink) of ours, closed to everyone else. */
-function verifyPrivate(path: string): void {
-  const stat = lstatSync(path);
+/**
+ * Throws unless `path` is a real directory (not a symlink) of ours, closed to everyone else.
+ * Returns false, without throwing, when nothing is there.
+ */
+function verifyPrivate(path: string): boolean {
+  // No exception for the common "not there": building one costs more than the lstat.
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (!stat) return false;
   if (!stat.isDirectory()) throw new Error(`${path} is not a directory (or is a symlink)`);
   if (stat.uid !== euid()) throw new Error(`${path} belongs to uid ${stat.uid}, not to us`);
   if ((stat.mode & 0o077) !== 0) throw new Error(`${path} is open to other users`);
+  return true;
 }
 
 /** Whether `$XDG_RUNTIME_DIR` can hold the directory: set, absolute, ours and private. */
 function usableRuntimeDir(dir: string | undefined): dir is string {
   if (!dir || !dir.startsWith('/')) return false;
   try {
-    verifyPrivate(dir);
-    return true;
+    return verifyPrivate(dir);
   } catch {
     return false;
   }
@@ -49,12 +54,14 @@ export function rendezvousDir(): string {
       ? join(runtime, RENDEZVOUS_DIR_NAME)
       : `/tmp/${RENDEZVOUS_DIR_NAME}-${euid()}`;
   }
+  if (verifyPrivate(cachedDir)) return cachedDir;
   try {
     mkdirSync(cachedDir, { mode: 0o700 });
   } catch (err) {
+    // Another process may have made it meanwhile; it is verified like any other.
     if ((err as { code?: string }).code !== 'EEXIST') throw err;
   }
-  verifyPrivate(cachedDir);
+  if (!verifyPrivate(cachedDir)) throw new Error(`${cachedDir} vanished as it was created`);
   return cachedDir;
 }
 
@@ -89,14 +96,15 @@ export function endpointPath(address: string, port: number): string {
  * then a wildcard listener.
  */
 export function connectCandidates(address: string, port: number): string[] {
-  return [endpointPath(address, port), endpointPath('0.0.0.0', port)];
+  const dir = rendezvousDir();
+  return [join(dir, endpointKey(address, port)), join(dir, endpointKey('0.0.0.0', port))];
 }
 
 /** The inode of the socket file at `path`, or undefined when there is none. */
 export function endpointInode(path: string): number | undefined {
   try {
-    const stat = lstatSync(path);
-    return stat.isSocket() ? stat.ino : undefined;
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    return stat?.isSocket() ? stat.ino : undefined;
   } catch {
     return undefined;
   }

@@ -142,41 +142,45 @@ export class ShmSocket implements SanSocket {
 }
 
 /**
- * Answers a request with ACCEPT: creates the segment and doorbells, sends them, and builds
- * the acceptor's conduit (it negotiates as soon as the connector's NEGOTIATE arrives, SES-3).
- * Returns undefined when the connector has gone or set-up failed (it then sees a hang-up).
+ * Answers a request with ACCEPT: creates the segment and doorbells, builds the acceptor's
+ * conduit (it posts its receives and writes its NEGOTIATE into the segment, SES-3), then
+ * sends them: the connector finds the acceptor's negotiation there when it maps the segment,
+ * so its connect completes in one round trip. Returns undefined when the connector has gone
+ * or set-up failed (it then sees a hang-up).
  */
 function answerAccept(
   channel: number,
   request: SanConnectRequest,
   policy: PeerPolicy,
 ): ShmSocket | undefined {
-  const native = addon();
-  let created: ReturnType<typeof createSegment> | undefined;
+  let created: ReturnType<typeof createSegment>;
   try {
     created = createSegment();
-    const { segment, segmentFd } = created;
-    const answer = encodeAnswer({ accepted: true, segmentBytes: segment.bytes });
-    const fds = [segmentFd, segment.peerBell, segment.ownBell];
-    const sent = native.channelSend(channel, answer, fds);
-    closeQuietly(segmentFd);
-    if (sent < 0) throw systemError('ECONNRESET', { syscall: 'accept' });
   } catch {
-    created?.segment.release();
     closeQuietly(channel);
     return undefined;
   }
+  const { segment, segmentFd } = created;
+  let conduit: ShmConduit;
   try {
     // From here the conduit owns the channel and the segment, and releases them on failure.
-    const conduit = new ShmConduit({
+    conduit = new ShmConduit({
       channel,
-      segment: created.segment,
+      segment,
       role: 'acceptor',
       local: request.local,
       remote: request.remote,
     });
-    return new ShmSocket(policy).adopt(conduit);
   } catch {
+    closeQuietly(segmentFd);
     return undefined;
   }
+  const answer = encodeAnswer({ accepted: true, segmentBytes: segment.bytes });
+  const sent = addon().channelSend(channel, answer, [segmentFd, segment.peerBell, segment.ownBell]);
+  closeQuietly(segmentFd);
+  if (sent < 0) {
+    conduit.resetAndDestroy();
+    return undefined;
+  }
+  return new ShmSocket(policy).adopt(conduit);
 }
