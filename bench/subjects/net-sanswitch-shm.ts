@@ -18,9 +18,11 @@ export const sanswitchShm: NetSubject = {
     const { port } = server.address() as { port: number };
     return { endpoint: { host: HOST, port }, close: () => void server.close() };
   },
-  async connect(endpoint: NetEndpoint) {
+  async connect(endpoint: NetEndpoint, bufferBytes?: number) {
     if (!('port' in endpoint)) throw new Error('sanswitch-shm needs a TCP-style endpoint');
-    const socket = connect(endpoint.port, endpoint.host);
+    // Room for a registered buffer beside the staging of plain writes.
+    const sanBufferBytes = bufferBytes ? Math.max(bufferBytes * 2, 256 * 1024) : undefined;
+    const socket = connect({ port: endpoint.port, host: endpoint.host, sanBufferBytes });
     await once(socket, 'connect');
     return {
       socket,

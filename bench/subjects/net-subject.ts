@@ -8,7 +8,11 @@ export type NetEndpoint = { host: string; port: number } | { path: string };
 
 /** A connected client socket and the transport that actually carries it. */
 export interface NetConnection {
-  socket: Duplex & { setNoDelay(noDelay?: boolean): unknown };
+  socket: Duplex & {
+    setNoDelay(noDelay?: boolean): unknown;
+    /** Registered memory, where the subject has it (sanswitch). */
+    allocBuffer?(bytes: number): Buffer;
+  };
   /** `tcp`, `uds`, `shm`, …: what carries this connection. */
   transport: string;
   /** Why it is not on the subject's transport, where the library says; else null. */
@@ -30,6 +34,9 @@ export interface NetSubject {
   readonly transport: string;
   /** Listens on a fresh endpoint, handing every accepted socket to `onConnection`. */
   listen(onConnection: (socket: Duplex) => void): Promise<NetListener>;
-  /** Connects to `endpoint`; resolves once connected. */
-  connect(endpoint: NetEndpoint): Promise<NetConnection>;
+  /**
+   * Connects to `endpoint`; resolves once connected. `bufferBytes`: registered memory the
+   * connection needs, for subjects that size it (others ignore it).
+   */
+  connect(endpoint: NetEndpoint, bufferBytes?: number): Promise<NetConnection>;
 }

@@ -70,14 +70,25 @@ function pingPong(socket: Socket, count: number, bytes: number, samples?: number
   });
 }
 
-/** Writes `totalBytes` in `writeBytes` writes, heeding back-pressure; ns to the server's ack. */
-async function stream(socket: Socket, totalBytes: number, writeBytes: number): Promise<number> {
+/**
+ * Writes `totalBytes` in `writeBytes` writes, heeding back-pressure; ns to the server's ack.
+ * `registered`: every write is the same registered buffer where the socket has them (the
+ * RDMA path straight out of application memory), else a plain Buffer.
+ */
+async function stream(
+  socket: Socket,
+  totalBytes: number,
+  writeBytes: number,
+  registered: boolean,
+): Promise<number> {
   const header = Buffer.alloc(9);
   header[0] = MODE_SINK;
   header.writeBigUInt64LE(BigInt(totalBytes), 1);
   socket.write(header);
   const acked = expectByte(socket, SINK_ACK);
-  const chunk = Buffer.alloc(writeBytes, 0x73);
+  const chunk =
+    registered && socket.allocBuffer ? socket.allocBuffer(writeBytes) : Buffer.alloc(writeBytes);
+  chunk.fill(0x73);
   const startNs = process.hrtime.bigint();
   for (let sent = 0; sent < totalBytes; sent += writeBytes) {
     const bytes = Math.min(writeBytes, totalBytes - sent);
@@ -100,8 +111,8 @@ export class NetClient {
     this.#subject = subject;
   }
 
-  async #connect(endpoint: NetEndpoint): Promise<Socket> {
-    const connection = await this.#subject.connect(endpoint);
+  async #connect(endpoint: NetEndpoint, bufferBytes?: number): Promise<Socket> {
+    const connection = await this.#subject.connect(endpoint, bufferBytes);
     this.#transports[connection.transport] = (this.#transports[connection.transport] ?? 0) + 1;
     if (connection.fallbackReason) this.#reasons.add(connection.fallbackReason);
     return connection.socket;
@@ -132,8 +143,9 @@ export class NetClient {
         return { p50Us: percentile(samples, 50) * 1e3, p99Us: percentile(samples, 99) * 1e3 };
       }
       case 'stream': {
-        const socket = await this.#connect(endpoint);
-        const elapsedNs = await stream(socket, scenario.totalBytes, scenario.writeBytes);
+        const { totalBytes, writeBytes, registered = false } = scenario;
+        const socket = await this.#connect(endpoint, registered ? writeBytes : undefined);
+        const elapsedNs = await stream(socket, totalBytes, writeBytes, registered);
         await closeSocket(socket);
         return { elapsedNs };
       }

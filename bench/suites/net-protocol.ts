@@ -18,7 +18,13 @@ export const IDLE_REPLY = 0x69;
 /** What the client peer measures on one request. */
 export type Scenario =
   | { kind: 'rtt'; warmup: number; rounds: number; bytes: number }
-  | { kind: 'stream'; totalBytes: number; writeBytes: number }
+  | {
+      kind: 'stream';
+      totalBytes: number;
+      writeBytes: number;
+      /** Write from one registered buffer (allocBuffer) where the subject has them. */
+      registered?: boolean;
+    }
   | { kind: 'conns'; count: number }
   | { kind: 'idle-open' }
   | { kind: 'idle-close' };

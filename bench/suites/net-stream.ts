@@ -11,6 +11,8 @@ export interface StreamPlan {
   case: string;
   totalBytes: number;
   writeBytes: number;
+  /** Write from a registered buffer where the subject has them. */
+  registered?: boolean;
   runs: number;
   /** What to report per run, from the bytes and seconds it took. */
   metric: Metric;
@@ -21,18 +23,23 @@ export interface StreamPlan {
 /** Runs `plan` for every subject side by side and records the median and range. */
 export async function measureStream(context: SuiteContext, plan: StreamPlan): Promise<void> {
   await withNetPairs(context, plan.suite, async (pairs) => {
-    const { writeBytes } = plan;
+    const { writeBytes, registered } = plan;
     // Untimed: connection set-up paths and both ends' code reaching the optimising tiers.
     const warmupBytes = Math.max(
       writeBytes,
       Math.floor(plan.totalBytes / 8 / writeBytes) * writeBytes,
     );
     for (const pair of pairs)
-      await pair.run({ kind: 'stream', totalBytes: warmupBytes, writeBytes });
+      await pair.run({ kind: 'stream', totalBytes: warmupBytes, writeBytes, registered });
     const rates = pairs.map((): number[] => []);
     for (let run = 0; run < plan.runs; run++) {
       for (const [index, pair] of pairs.entries()) {
-        const result = await pair.run({ kind: 'stream', totalBytes: plan.totalBytes, writeBytes });
+        const result = await pair.run({
+          kind: 'stream',
+          totalBytes: plan.totalBytes,
+          writeBytes,
+          registered,
+        });
         rates[index]!.push(plan.rate(plan.totalBytes, result.elapsedNs! / 1e9));
       }
     }

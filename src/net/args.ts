@@ -6,6 +6,10 @@ import { badPort, invalidArgType, invalidArgValue, missingArgs, outOfRange } fro
 /** How long a SAN connect may take before the switch retries on TCP, in milliseconds. */
 export const SAN_CONNECT_TIMEOUT_MS = 2000;
 
+/** Least and most `sanBufferBytes`, in bytes (64 KiB, 64 MiB). */
+export const SAN_BUFFER_MIN_BYTES = 64 * 1024;
+export const SAN_BUFFER_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Options of `connect()` / `createConnection()`. */
 export interface ConnectOptions {
   port: number | string;
@@ -25,6 +29,12 @@ export interface ConnectOptions {
   keepAliveInitialDelay?: number;
   /** Milliseconds a SAN connect may take before TCP is tried; default SAN_CONNECT_TIMEOUT_MS. */
   sanConnectTimeout?: number;
+  /**
+   * Bytes of shared memory each side of a SAN connection has for large sends and registered
+   * buffers (`allocBuffer`); SAN_BUFFER_MIN_BYTES..SAN_BUFFER_MAX_BYTES, default the
+   * provider's (256 KiB for shm). Ignored on TCP.
+   */
+  sanBufferBytes?: number;
 }
 
 /** Validated connect options. */
@@ -36,6 +46,7 @@ export interface ConnectRequest {
   family: number;
   signal?: AbortSignal;
   sanConnectTimeout: number;
+  sanBufferBytes?: number;
 }
 
 /** Validated listen options. */
@@ -62,6 +73,15 @@ export function validatePort(value: unknown, name = 'Port'): number {
 export function validateNonNegative(value: unknown, name: string): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
   if (!Number.isFinite(value) || value < 0) throw outOfRange(name, '>= 0 and finite', value);
+  return value;
+}
+
+function validateBufferBytes(value: unknown): number {
+  const name = 'options.sanBufferBytes';
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < SAN_BUFFER_MIN_BYTES || value > SAN_BUFFER_MAX_BYTES) {
+    throw outOfRange(name, `an integer in ${SAN_BUFFER_MIN_BYTES}..${SAN_BUFFER_MAX_BYTES}`, value);
+  }
   return value;
 }
 
@@ -130,6 +150,9 @@ export function toConnectRequest(options: ConnectOptions): ConnectRequest {
     request.localPort = validatePort(options.localPort, 'options.localPort');
   }
   if (options.signal !== undefined) request.signal = options.signal;
+  if (options.sanBufferBytes !== undefined) {
+    request.sanBufferBytes = validateBufferBytes(options.sanBufferBytes);
+  }
   return request;
 }
 

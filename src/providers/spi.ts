@@ -24,6 +24,14 @@ export interface SanConnectRequest {
 }
 
 /** Handlers set by `eventSelect` (LIS-3, CON-1). Providers call them on the main thread. */
+/**
+ * Options the switch replays on a companion socket before it connects (CB-6). `bufferBytes`:
+ * bytes of each side's memory for large sends and registered buffers.
+ */
+export interface SanSocketOptions {
+  bufferBytes?: number;
+}
+
 export interface SanEvents {
   /** A request is queued (LIS-4); the switch then drains `accept()` until EAGAIN. */
   accept?: () => void;
@@ -46,6 +54,11 @@ export interface SanSocket {
   listen(backlog: number): void;
   /** Sets the event handlers and makes the socket non-blocking (LIS-3, CON-1). */
   eventSelect(events: SanEvents): void;
+  /**
+   * Optional: takes the options this provider supports before `connect` (CB-6) and ignores
+   * the rest; throws when a value cannot be honoured (the switch then uses TCP, CB-7).
+   */
+  setOptions?(options: SanSocketOptions): void;
   /**
    * Takes the oldest queued request. Runs `condition` before it tells the peer anything
    * (ACC-3, ACC-4). Returns the connected socket when it returned true (ACC-5); throws

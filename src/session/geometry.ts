@@ -2,7 +2,12 @@
 // the numbers derived from it. Both ends must use the same geometry; the WASM core checks the
 // segment's header against it before either side touches the rings.
 import type { CoreExports } from '../wasm/core.js';
-import { MSG_HEADER_BYTES, SES_RNDV_HEADER_BYTES } from '../wasm/layout.generated.js';
+import {
+  MSG_HEADER_BYTES,
+  SEG_BULK_ALIGN_BYTES,
+  SES_RNDV_HEADER_BYTES,
+} from '../wasm/layout.generated.js';
+import { SAN_BUFFER_MAX_BYTES, SAN_BUFFER_MIN_BYTES } from '../net/args.js';
 
 /** The geometry of one connection's segment. All sizes in bytes. */
 export interface SessionGeometry {
@@ -30,6 +35,25 @@ export const DEFAULT_GEOMETRY: Readonly<SessionGeometry> = {
   entries: 16,
   halfBytes: 256 * 1024,
 };
+
+/**
+ * The default geometry with `halfBytes` of bulk per side (the `sanBufferBytes` option),
+ * rounded up to the bulk alignment.
+ */
+export function withBulk(halfBytes: number): SessionGeometry {
+  const aligned = Math.ceil(halfBytes / SEG_BULK_ALIGN_BYTES) * SEG_BULK_ALIGN_BYTES;
+  return { ...DEFAULT_GEOMETRY, halfBytes: aligned };
+}
+
+/** Whether a peer's requested bulk half is one withBulk() could have made. */
+export function isBulkHalf(halfBytes: number): boolean {
+  return (
+    Number.isInteger(halfBytes) &&
+    halfBytes % SEG_BULK_ALIGN_BYTES === 0 &&
+    halfBytes >= SAN_BUFFER_MIN_BYTES &&
+    halfBytes <= SAN_BUFFER_MAX_BYTES
+  );
+}
 
 /** Largest payload of one message: the slot less its header. */
 export function maxPayload(geometry: SessionGeometry): number {

@@ -123,6 +123,9 @@ function viaSan(socket: Socket, request: ConnectRequest, ip: string, provider: S
   try {
     san = provider.socket();
     if (request.localAddress) san.bind(request.localAddress, request.localPort ?? 0);
+    if (request.sanBufferBytes !== undefined) {
+      san.setOptions?.({ bufferBytes: request.sanBufferBytes });
+    }
     // Completion is always reported on a later tick, as node:net reports connect (CON-2).
     san.eventSelect({ connect: (err) => process.nextTick(done, err) });
   } catch {

@@ -6,6 +6,7 @@ import { connectCandidates } from '../../src/providers/shm/rendezvous.js';
 import { joinSegment } from '../../src/providers/shm/segment.js';
 import { ACCEPT_FDS, decodeAnswer, encodeRequest } from '../../src/providers/shm/wire.js';
 import { processCore } from '../../src/wasm/process-core.js';
+import { DEFAULT_GEOMETRY } from '../../src/session/geometry.js';
 import { SEG_HEADER_BYTES } from '../../src/wasm/layout.generated.js';
 
 /** xorshift32: a seeded, reproducible byte source. */
@@ -36,12 +37,17 @@ export async function scribble(port: number, seed: number): Promise<{ scribbled:
   const path = connectCandidates('127.0.0.1', port)[0] as string;
   const fd = native.channelConnect(path);
   if (fd < 0) throw new Error(`channelConnect: ${fd}`);
-  const request = { localAddress: '127.0.0.1', localPort: 1, remoteAddress: '127.0.0.1' };
+  const request = {
+    localAddress: '127.0.0.1',
+    localPort: 1,
+    remoteAddress: '127.0.0.1',
+    halfBytes: DEFAULT_GEOMETRY.halfBytes,
+  };
   native.channelSend(fd, encodeRequest({ ...request, remotePort: port }));
   const message = await answer(fd);
   const decoded = decodeAnswer(message.bytes);
   if (!decoded?.accepted) throw new Error('not accepted');
-  const segment = joinSegment(message.fds, decoded.segmentBytes);
+  const segment = joinSegment(message.fds, decoded.segmentBytes, DEFAULT_GEOMETRY);
   const view = new Uint8Array(
     processCore().memory.buffer,
     segment.address + SEG_HEADER_BYTES,

@@ -9,6 +9,7 @@ import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { ShmConduit } from './conduit.js';
 import { joinSegment } from './segment.js';
+import type { SessionGeometry } from '../../session/geometry.js';
 import { ACCEPT_FDS, decodeAnswer, encodeRequest, SETUP_MAX_BYTES } from './wire.js';
 import { connectCandidates, endpointInode, removeEndpoint } from './rendezvous.js';
 
@@ -51,16 +52,28 @@ export class ShmConnector {
   readonly #local: EndpointInfo;
   readonly #remote: EndpointInfo;
   readonly #done: ConnectDone;
+  /** The segment asked for, and the only one accepted. */
+  readonly #geometry: SessionGeometry;
   #channel = -1;
   #watcher: Watcher | undefined;
   #conduit: ShmConduit | undefined;
   #settled = false;
   #refed = true;
 
-  /** Starts connecting; `done` runs exactly once, on a later tick, unless aborted first. */
-  constructor(local: EndpointInfo, remote: EndpointInfo, policy: PeerPolicy, done: ConnectDone) {
+  /**
+   * Starts connecting, asking for a segment of `geometry`; `done` runs exactly once, on a
+   * later tick, unless aborted first.
+   */
+  constructor(
+    local: EndpointInfo,
+    remote: EndpointInfo,
+    policy: PeerPolicy,
+    geometry: SessionGeometry,
+    done: ConnectDone,
+  ) {
     this.#local = local;
     this.#remote = remote;
+    this.#geometry = geometry;
     this.#done = done;
     try {
       this.#start(policy);
@@ -82,6 +95,7 @@ export class ShmConnector {
       localPort: this.#local.port,
       remoteAddress: this.#remote.address,
       remotePort: this.#remote.port,
+      halfBytes: this.#geometry.halfBytes,
     });
     const sent = native.channelSend(this.#channel, request);
     if (sent < 0) throw statusToError(sent, { syscall: 'connect', ...where(this.#remote) });
@@ -115,7 +129,7 @@ export class ShmConnector {
 
   // Never trusts what arrived: joinSegment checks every fd before mapping (and closes them).
   #establish(fds: number[], segmentBytes: number): void {
-    const segment = joinSegment(fds, segmentBytes);
+    const segment = joinSegment(fds, segmentBytes, this.#geometry);
     const channel = this.#channel;
     this.#channel = -1;
     const conduit = new ShmConduit({

@@ -10,6 +10,7 @@ import { systemError } from '../../errors.js';
 import { addon, check, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { decodeRequest, SETUP_MAX_BYTES } from './wire.js';
+import { withBulk, type SessionGeometry } from '../../session/geometry.js';
 import { endpointInode, endpointPath, removeEndpoint } from './rendezvous.js';
 
 /** How long an accepted channel may take to send its request, in milliseconds. */
@@ -23,6 +24,8 @@ const ECONNREFUSED_STATUS = -111;
 export interface QueuedRequest {
   channel: number;
   request: SanConnectRequest;
+  /** The segment the connector asked for. */
+  geometry: SessionGeometry;
 }
 
 interface Arriving {
@@ -167,9 +170,10 @@ export class ShmListener {
       closeQuietly(channel);
       return true;
     }
-    const { localAddress, localPort, remoteAddress, remotePort } = decoded;
+    const { localAddress, localPort, remoteAddress, remotePort, halfBytes } = decoded;
     this.#ready.push({
       channel,
+      geometry: withBulk(halfBytes),
       request: {
         remote: { address: localAddress, port: localPort, family: family(localAddress) },
         local: { address: remoteAddress, port: remotePort, family: family(remoteAddress) },

@@ -3,7 +3,7 @@
 // and both map the segment into a region of the process's core memory. `release()` undoes
 // all of it.
 import { processCore } from '../../wasm/process-core.js';
-import { DEFAULT_GEOMETRY, formatSegment, segmentBytes } from '../../session/geometry.js';
+import { formatSegment, segmentBytes } from '../../session/geometry.js';
 import type { SessionGeometry } from '../../session/geometry.js';
 import { systemError } from '../../errors.js';
 import { addon, check, closeQuietly } from './native.js';
@@ -23,10 +23,10 @@ export interface MappedSegment {
   release(): void;
 }
 
-/** Bytes of a segment with the default geometry, rounded up to whole pages. */
-export function mappedBytes(): number {
+/** Bytes of a segment with `geometry`, rounded up to whole pages. */
+export function mappedBytes(geometry: SessionGeometry): number {
   const page = addon().constants.PAGE_BYTES;
-  const bytes = segmentBytes(processCore().core, DEFAULT_GEOMETRY);
+  const bytes = segmentBytes(processCore().core, geometry);
   return Math.ceil(bytes / page) * page;
 }
 
@@ -42,10 +42,16 @@ function mapInto(fd: number, bytes: number): number {
   return address;
 }
 
-function mapped(address: number, bytes: number, ownBell: number, peerBell: number): MappedSegment {
+function mapped(
+  geometry: SessionGeometry,
+  address: number,
+  bytes: number,
+  ownBell: number,
+  peerBell: number,
+): MappedSegment {
   let open = true;
   return {
-    geometry: DEFAULT_GEOMETRY,
+    geometry,
     address,
     bytes,
     ownBell,
@@ -64,23 +70,26 @@ function mapped(address: number, bytes: number, ownBell: number, peerBell: numbe
 }
 
 /**
- * Acceptor: a new sealed segment, formatted, and two doorbells. Returns the mapping and the
- * fds to send, in ACCEPT order: segment, connector's bell, acceptor's bell. The caller
- * closes the segment fd once sent.
+ * Acceptor: a new sealed segment of `geometry`, formatted, and two doorbells. Returns the
+ * mapping and the fds to send, in ACCEPT order: segment, connector's bell, acceptor's bell.
+ * The caller closes the segment fd once sent.
  */
-export function createSegment(): { segment: MappedSegment; segmentFd: number } {
+export function createSegment(geometry: SessionGeometry): {
+  segment: MappedSegment;
+  segmentFd: number;
+} {
   const native = addon();
-  const bytes = mappedBytes();
+  const bytes = mappedBytes(geometry);
   const fds: number[] = [];
   try {
     fds.push(check(native.segmentCreate(bytes), 'memfd_create'));
     fds.push(check(native.doorbellCreate(), 'eventfd'));
     fds.push(check(native.doorbellCreate(), 'eventfd'));
     const [segmentFd, connectorBell, acceptorBell] = fds as [number, number, number];
-    const segment = mapped(mapInto(segmentFd, bytes), bytes, acceptorBell, connectorBell);
+    const segment = mapped(geometry, mapInto(segmentFd, bytes), bytes, acceptorBell, connectorBell);
     fds.length = 1;
     try {
-      formatSegment(processCore().core, segment.address, DEFAULT_GEOMETRY);
+      formatSegment(processCore().core, segment.address, geometry);
     } catch (err) {
       segment.release();
       throw err;
@@ -94,13 +103,18 @@ export function createSegment(): { segment: MappedSegment; segmentFd: number } {
 
 /**
  * Connector: checks the three fds of an ACCEPT (a sealed read-write memfd of exactly the
- * expected size, and two eventfds) and maps the segment. Takes ownership of `fds`: closes
- * them all on failure, and the segment fd on success. Throws EPROTO for anything unexpected.
+ * size `geometry`, the one it asked for, needs, and two eventfds) and maps the segment.
+ * Takes ownership of `fds`: closes them all on failure, and the segment fd on success.
+ * Throws EPROTO for anything unexpected.
  */
-export function joinSegment(fds: number[], announcedBytes: number): MappedSegment {
+export function joinSegment(
+  fds: number[],
+  announcedBytes: number,
+  geometry: SessionGeometry,
+): MappedSegment {
   const native = addon();
   try {
-    const bytes = mappedBytes();
+    const bytes = mappedBytes(geometry);
     const [segmentFd, connectorBell, acceptorBell] = fds;
     if (
       fds.length !== 3 ||
@@ -116,7 +130,7 @@ export function joinSegment(fds: number[], announcedBytes: number): MappedSegmen
     check(native.doorbellCheck(acceptorBell), 'connect');
     const address = mapInto(segmentFd, bytes);
     closeQuietly(segmentFd);
-    return mapped(address, bytes, connectorBell, acceptorBell);
+    return mapped(geometry, address, bytes, connectorBell, acceptorBell);
   } catch (err) {
     for (const fd of fds) closeQuietly(fd);
     throw err;

@@ -3,7 +3,8 @@
 // ShmListener and ShmConnector; accept() answers a queued request here (ACC-3..6).
 import { isIP } from 'node:net';
 import type { Conduit, EndpointInfo } from '../../net/conduit.js';
-import type { SanConnectRequest, SanEvents, SanSocket } from '../spi.js';
+import type { SanConnectRequest, SanEvents, SanSocket, SanSocketOptions } from '../spi.js';
+import { DEFAULT_GEOMETRY, withBulk, type SessionGeometry } from '../../session/geometry.js';
 import { invalidArgValue, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
@@ -32,6 +33,8 @@ export class ShmSocket implements SanSocket {
   #conduit: ShmConduit | undefined;
   #refed = true;
   #taken = false;
+  /** The segment a connect asks for (setOptions' bufferBytes). */
+  #geometry: SessionGeometry = DEFAULT_GEOMETRY;
 
   constructor(policy: PeerPolicy) {
     this.#policy = policy;
@@ -47,6 +50,12 @@ export class ShmSocket implements SanSocket {
     const ip = canonicalIp(address);
     if (isIP(ip) === 0) throw invalidArgValue('address', address, 'must be an IP address');
     this.#bound = { address: ip, port, family: family(ip) };
+  }
+
+  /** `bufferBytes`: each side's bulk half of the connection's segment (the switch validated it). */
+  setOptions(options: SanSocketOptions): void {
+    this.#expect('open');
+    if (options.bufferBytes !== undefined) this.#geometry = withBulk(options.bufferBytes);
   }
 
   listen(backlog: number): void {
@@ -70,13 +79,13 @@ export class ShmSocket implements SanSocket {
     for (;;) {
       const queued = this.#listener?.take();
       if (!queued) throw wouldBlock();
-      const { channel, request } = queued;
+      const { channel, request, geometry } = queued;
       if (!condition(request)) {
         addon().channelSend(channel, encodeAnswer({ accepted: false, segmentBytes: 0 }));
         closeQuietly(channel);
         throw systemError('ECONNREFUSED', { syscall: 'accept', ...request.remote });
       }
-      const accepted = answerAccept(channel, request, this.#policy);
+      const accepted = answerAccept(channel, request, geometry, this.#policy);
       if (accepted) return accepted;
     }
   }
@@ -90,14 +99,20 @@ export class ShmSocket implements SanSocket {
         ? { ...this.#bound, port: this.#bound.port || ephemeralPort() }
         : { address: ip, port: this.#bound?.port || ephemeralPort(), family: family(ip) };
     this.#state = 'connecting';
-    this.#connector = new ShmConnector(local, remote, this.#policy, (err, conduit) => {
-      this.#connector = undefined;
-      if (conduit) {
-        this.#conduit = conduit;
-        this.#state = 'connected';
-      }
-      this.#events.connect?.(err);
-    });
+    this.#connector = new ShmConnector(
+      local,
+      remote,
+      this.#policy,
+      this.#geometry,
+      (err, conduit) => {
+        this.#connector = undefined;
+        if (conduit) {
+          this.#conduit = conduit;
+          this.#state = 'connected';
+        }
+        this.#events.connect?.(err);
+      },
+    );
     if (!this.#refed) this.#connector.unref();
   }
 
@@ -151,11 +166,12 @@ export class ShmSocket implements SanSocket {
 function answerAccept(
   channel: number,
   request: SanConnectRequest,
+  geometry: SessionGeometry,
   policy: PeerPolicy,
 ): ShmSocket | undefined {
   let created: ReturnType<typeof createSegment>;
   try {
-    created = createSegment();
+    created = createSegment(geometry);
   } catch {
     closeQuietly(channel);
     return undefined;

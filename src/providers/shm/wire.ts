@@ -2,9 +2,10 @@
 // and the acceptor's ACCEPT (with the segment and doorbell fds) or REJECT. Every message from
 // the peer is checked field by field; anything unexpected is a protocol violation (null).
 import { isIP } from 'node:net';
+import { isBulkHalf } from '../../session/geometry.js';
 
 /** Version of the set-up messages; a peer with another version is refused. */
-export const SETUP_VERSION = 1;
+export const SETUP_VERSION = 2;
 /** Largest set-up message, in bytes (a REQUEST with two IPv6 addresses is under 100). */
 export const SETUP_MAX_BYTES = 256;
 /** Descriptors an ACCEPT carries: the segment, the connector's doorbell, the acceptor's. */
@@ -14,7 +15,7 @@ const REQUEST_MAGIC = 0x53485251; // 'SHRQ'
 const ANSWER_MAGIC = 0x5348414e; // 'SHAN'
 const VERDICT_ACCEPT = 1;
 const VERDICT_REJECT = 2;
-const REQUEST_FIXED_BYTES = 16;
+const REQUEST_FIXED_BYTES = 20;
 const ANSWER_BYTES = 16;
 const MAX_ADDRESS_BYTES = 45;
 
@@ -24,6 +25,8 @@ export interface SetupRequest {
   localPort: number;
   remoteAddress: string;
   remotePort: number;
+  /** Bytes of each side's bulk half the connector asks for (isBulkHalf). */
+  halfBytes: number;
 }
 
 /** The acceptor's answer; `segmentBytes` is 0 in a REJECT. */
@@ -52,10 +55,11 @@ export function encodeRequest(request: SetupRequest): Uint8Array {
   view.setUint32(4, SETUP_VERSION, true);
   view.setUint32(8, request.localPort, true);
   view.setUint32(12, request.remotePort, true);
-  bytes[16] = local.length;
-  bytes.set(local, 17);
-  bytes[17 + local.length] = remote.length;
-  bytes.set(remote, 18 + local.length);
+  view.setUint32(16, request.halfBytes, true);
+  bytes[REQUEST_FIXED_BYTES] = local.length;
+  bytes.set(local, REQUEST_FIXED_BYTES + 1);
+  bytes[REQUEST_FIXED_BYTES + 1 + local.length] = remote.length;
+  bytes.set(remote, REQUEST_FIXED_BYTES + 2 + local.length);
   return bytes;
 }
 
@@ -78,12 +82,14 @@ export function decodeRequest(bytes: Uint8Array): SetupRequest | null {
   const localPort = view.getUint32(8, true);
   const remotePort = view.getUint32(12, true);
   if (!isPort(localPort) || !isPort(remotePort)) return null;
+  const halfBytes = view.getUint32(16, true);
+  if (!isBulkHalf(halfBytes)) return null;
   const localAddress = readAddress(bytes, REQUEST_FIXED_BYTES);
   if (localAddress === null) return null;
   const next = REQUEST_FIXED_BYTES + 1 + localAddress.length;
   const remoteAddress = readAddress(bytes, next);
   if (remoteAddress === null || next + 1 + remoteAddress.length !== bytes.length) return null;
-  return { localAddress, localPort, remoteAddress, remotePort };
+  return { localAddress, localPort, remoteAddress, remotePort, halfBytes };
 }
 
 /** Encodes an ACCEPT (sent with ACCEPT_FDS descriptors) or a REJECT. */
