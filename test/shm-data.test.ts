@@ -70,31 +70,34 @@ t('half-close: with allowHalfOpen the peer still writes after our end', async ()
   assert.is(result.bytes, 4);
 });
 
-t('SES-10: sanBufferBytes sizes the bulk half: a 4 MiB registered send needs it (ENOBUFS without)', async () => {
-  const { first } = await startPeer('sink');
-  const small = await open(first.port);
-  assert.throws(
-    () => small.allocBuffer(4 << 20),
-    (e: { code?: string }) => e.code === 'ENOBUFS',
-    'the default 256 KiB bulk half cannot hold 4 MiB',
-  );
-  small.destroy();
-  const socket = await open(first.port, { allowHalfOpen: true, sanBufferBytes: 8 << 20 });
-  assert.is(socket.transport, 'shm');
-  const registered = socket.allocBuffer(4 << 20);
-  seeded(registered.length, 0xb16).copy(registered);
-  const expected = createHash('sha256').update(registered).digest('hex');
-  const reply = readAll(socket, 10_000);
-  assert.is(await within(5000, socket.send(registered), 'send'), 4 << 20);
-  socket.end();
-  const result = JSON.parse(await reply) as { bytes: number; sha256: string };
-  assert.is(result.bytes, 4 << 20);
-  assert.is(result.sha256, expected);
-  assert.throws(
-    () => connect({ port: first.port, host: '127.0.0.1', sanBufferBytes: 1 << 30 }),
-    (e: { code?: string }) => e.code === 'ERR_OUT_OF_RANGE',
-  );
-});
+t(
+  'SES-10: sanBufferBytes sizes the bulk half: a 4 MiB registered send needs it (ENOBUFS without)',
+  async () => {
+    const { first } = await startPeer('sink');
+    const small = await open(first.port);
+    assert.throws(
+      () => small.allocBuffer(4 << 20),
+      (e: { code?: string }) => e.code === 'ENOBUFS',
+      'the default 256 KiB bulk half cannot hold 4 MiB',
+    );
+    small.destroy();
+    const socket = await open(first.port, { allowHalfOpen: true, sanBufferBytes: 8 << 20 });
+    assert.is(socket.transport, 'shm');
+    const registered = socket.allocBuffer(4 << 20);
+    seeded(registered.length, 0xb16).copy(registered);
+    const expected = createHash('sha256').update(registered).digest('hex');
+    const reply = readAll(socket, 10_000);
+    assert.is(await within(5000, socket.send(registered), 'send'), 4 << 20);
+    socket.end();
+    const result = JSON.parse(await reply) as { bytes: number; sha256: string };
+    assert.is(result.bytes, 4 << 20);
+    assert.is(result.sha256, expected);
+    assert.throws(
+      () => connect({ port: first.port, host: '127.0.0.1', sanBufferBytes: 1 << 30 }),
+      (e: { code?: string }) => e.code === 'ERR_OUT_OF_RANGE',
+    );
+  },
+);
 
 t('1 GiB through one shm connection with a checksum, next to node:net TCP', async () => {
   const shm = await startPeer('sink');
