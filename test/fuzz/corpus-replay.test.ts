@@ -5,8 +5,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadCorpus } from './corpus.js';
 import { FuzzTarget } from './target.js';
+import { SessionFuzzTarget } from './session-target.js';
+import { SESSION_CORPUS_PREFIX } from './fuzz-loop.js';
 
-const target = new FuzzTarget();
+const rings = new FuzzTarget();
+const session = new SessionFuzzTarget();
 const corpus = loadCorpus();
 
 test('FUZZ-CORPUS: the curated seed corpus is present', () => {
@@ -15,7 +18,7 @@ test('FUZZ-CORPUS: the curated seed corpus is present', () => {
 
 for (const { name, entry, bytes } of corpus) {
   test(`FUZZ-CORPUS: ${name} passes every oracle (${entry.description.slice(0, 60)})`, () => {
-    target.run(bytes);
+    (name.startsWith(SESSION_CORPUS_PREFIX) ? session : rings).run(bytes);
   });
 }
 

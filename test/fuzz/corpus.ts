@@ -1,6 +1,6 @@
 // The fuzz corpus in test/fuzz/corpus/: curated seed inputs (seed-*.json) and the shrunk
-// inputs of past findings (finding-*.json), one JSON file each; corpus-replay.test.ts runs
-// every one of them in `npm test`.
+// inputs of past findings (finding-*.json; session-*.json for the session target), one JSON
+// file each; corpus-replay.test.ts runs every one of them in `npm test`.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -41,10 +41,10 @@ export function loadCorpus(dir = CORPUS_DIR): CorpusFile[] {
   });
 }
 
-/** A corpus entry for `bytes`, with its decoded program. */
-export function corpusEntry(bytes: Uint8Array, description: string): CorpusEntry {
+/** A corpus entry for `bytes`, with its decoded program when `listed` (ring programs). */
+export function corpusEntry(bytes: Uint8Array, description: string, listed = true): CorpusEntry {
   const hex = Buffer.from(bytes).toString('hex');
-  return { description, hex, program: listProgram(decodeProgram(bytes)) };
+  return { description, hex, program: listed ? listProgram(decodeProgram(bytes)) : [] };
 }
 
 /** Writes `entry` as `<prefix>-<hash of the bytes>.json` and returns the file's path. */

@@ -13,11 +13,22 @@ import {
   type CoverageReport,
 } from './coverage.js';
 import { FuzzTarget } from './target.js';
+import { SessionFuzzTarget } from './session-target.js';
+
+/**
+ * What is fuzzed: `rings` (rings, message rings and queues: target.ts) or `session` (the
+ * session protocol and the soft RNIC under a hostile peer: session-target.ts).
+ */
+export type FuzzTargetName = 'rings' | 'session';
+
+/** Corpus files of the session target are named `session-…`; the rest are the rings'. */
+export const SESSION_CORPUS_PREFIX = 'session-';
 
 /** Longest input generated: about 80 operations on average. */
 export const MAX_INPUT_BYTES = 400;
 
 export interface FuzzOptions {
+  target: FuzzTargetName;
   seed: number;
   /** Programs to run (the reproducible bound). */
   runs: number;
@@ -55,12 +66,17 @@ export const inputArbitrary = fc.uint8Array({ maxLength: MAX_INPUT_BYTES, size: 
 /** Runs the fuzzer; resolves with what it did and found. */
 export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const build = options.coverage ? await buildCoverageCore() : undefined;
+  const Target = options.target === 'session' ? SessionFuzzTarget : FuzzTarget;
   const target = build
-    ? new FuzzTarget(build.module, (core) => [counterRange(core)])
-    : new FuzzTarget(coreModule());
+    ? new Target(build.module, (core) => [counterRange(core)])
+    : new Target(coreModule());
   if (build) resetCounters(target.core, target.memory);
   const property = fc.property(inputArbitrary, (bytes) => target.run(bytes));
-  const examples = loadCorpus().map((file): [Uint8Array] => [file.bytes]);
+  const examples = loadCorpus()
+    .filter(
+      (file) => file.name.startsWith(SESSION_CORPUS_PREFIX) === (options.target === 'session'),
+    )
+    .map((file): [Uint8Array] => [file.bytes]);
   const started = performance.now();
   const summary: FuzzSummary = { runs: 0, elapsedSeconds: 0, interrupted: false, findings: [] };
   for (let round = 0; summary.runs < options.runs; round++) {
@@ -80,21 +96,23 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
     // Later rounds often shrink to the same minimal input: keep one of each.
     const hex = Buffer.from(details.counterexample[0]).toString('hex');
     const known = summary.findings.some((f) => Buffer.from(f.bytes).toString('hex') === hex);
-    if (!known) summary.findings.push(record(details, seed, options.save));
+    if (!known) summary.findings.push(record(details, seed, options));
   }
   summary.elapsedSeconds = (performance.now() - started) / 1000;
   if (build) summary.coverage = coverageReport(build, target.core, target.memory);
   return summary;
 }
 
-function record(details: fc.RunDetails<[Uint8Array]>, seed: number, save: boolean): Finding {
+function record(details: fc.RunDetails<[Uint8Array]>, seed: number, options: FuzzOptions): Finding {
   const [bytes] = details.counterexample as [Uint8Array];
   const error = details.errorInstance;
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const finding: Finding = { message, bytes, seed, path: details.counterexamplePath ?? '' };
-  if (save) {
-    const entry = { ...corpusEntry(bytes, message), seed, path: finding.path };
-    finding.file = saveCorpusEntry('finding', entry);
+  if (options.save) {
+    const session = options.target === 'session';
+    // Session programs are read from their bytes: there is no listing for them.
+    const entry = { ...corpusEntry(bytes, message, !session), seed, path: finding.path };
+    finding.file = saveCorpusEntry(session ? `${SESSION_CORPUS_PREFIX}finding` : 'finding', entry);
   }
   return finding;
 }

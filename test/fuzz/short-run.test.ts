@@ -13,6 +13,7 @@ const BRANCH_FLOOR = 0.95;
 
 test('FUZZ: 2,000 programs from a fixed seed break no oracle and reach the core branches', async () => {
   const summary = await fuzz({
+    target: 'rings',
     seed: SEED,
     runs: RUNS,
     seconds: 40,
