@@ -196,18 +196,7 @@ test('SES-1: a segment header that differs from the expected geometry is refused
     const { capacity, slotBytes, entries, halfBytes } = w.geometry;
     w.view().setUint32(w.seg + offset, 12345, true);
     const ses = w.pc.allocRegion(4096);
-    const status = w.core.sesInit(
-      ses,
-      w.seg,
-      0,
-      capacity,
-      slotBytes,
-      entries,
-      halfBytes,
-      1,
-      w.halfA,
-      halfBytes,
-    );
+    const status = w.core.sesInit(ses, w.seg, 0, capacity, slotBytes, entries, halfBytes, 1);
     assert.is(status, ERR_PROTO);
   }
 });

@@ -105,7 +105,8 @@ function rendezvous(ses: u32, body: u32, length: u32): i32 {
   const first = length - SES_RNDV_HEADER_BYTES;
   if (total <= first) return ERR_PROTO;
   const rest = total - first;
-  if (rest > load<u32>(ses + S.S_SCRATCH_BYTES)) return ERR_PROTO;
+  // The rest lies in a bulk half: the peer's (read-based) or a target in ours (write-based).
+  if (rest > load<u32>(ses + S.S_HALF_BYTES)) return ERR_PROTO;
   const data = body + SES_RNDV_HEADER_BYTES;
   if ((load<u32>(ses + S.S_LOCAL_FLAGS) & SES_FLAG_RDMA_READ) == 0) {
     if (key != 0) return ERR_PROTO;
@@ -226,11 +227,6 @@ export function sesEvTotal(ses: u32): u32 {
  */
 export function sesEvSource(ses: u32): u32 {
   return load<u32>(ses + S.S_EV_SOURCE);
-}
-
-/** Address of the private scratch given to sesInit. */
-export function sesScratch(ses: u32): u32 {
-  return load<u32>(ses + S.S_SCRATCH);
 }
 
 /** The peer's threshold preference from its NEGOTIATE (SES-12), in bytes. */

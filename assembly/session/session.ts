@@ -30,8 +30,7 @@ export function sesStateBytes(entries: u32): u32 {
 /**
  * Attaches the private block `ses` (64-byte aligned, sesStateBytes) to the segment at `seg`
  * after segCheck with the expected geometry, as `role` (SES_ROLE_*). `localFlags` are the
- * SES_FLAG_* this side offers; `scratch`/`scratchBytes` a private buffer (at least one bulk
- * half) that read-based rendezvous copy into. Returns 0, ERR_INVAL or ERR_PROTO.
+ * SES_FLAG_* this side offers. Returns 0, ERR_INVAL or ERR_PROTO.
  */
 export function sesInit(
   ses: u32,
@@ -42,10 +41,8 @@ export function sesInit(
   entries: u32,
   halfBytes: u32,
   localFlags: u32,
-  scratch: u32,
-  scratchBytes: u32,
 ): i32 {
-  if (role > SES_ROLE_ACCEPTOR || (ses & 63) != 0 || scratchBytes < halfBytes) return ERR_INVAL;
+  if (role > SES_ROLE_ACCEPTOR || (ses & 63) != 0) return ERR_INVAL;
   if (entries > SEG_MAX_REG_ENTRIES) return ERR_INVAL;
   const checked = segCheck(seg, capacity, slotBytes, entries, halfBytes);
   if (checked < 0) return checked;
@@ -61,8 +58,7 @@ export function sesInit(
   store<u32>(ses + S.S_SEG, seg);
   store<u32>(ses + S.S_ROLE, role);
   store<u32>(ses + S.S_LOCAL_FLAGS, localFlags);
-  store<u32>(ses + S.S_SCRATCH, scratch);
-  store<u32>(ses + S.S_SCRATCH_BYTES, scratchBytes);
+  store<u32>(ses + S.S_HALF_BYTES, halfBytes);
   store<u32>(ses + S.S_OWN_FLAGS, seg + segFlagsOffset(role));
   store<u32>(ses + S.S_PEER_FLAGS_ADDR, seg + segFlagsOffset(1 - role));
   let status = ringAttach(ses + S.S_TX, connector ? c2a : a2c, capacity, slotBytes);

@@ -11,7 +11,7 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 //   +28 rxWaitTarget (bytes a write-based RNDV still needs a TARGET for)
 //   +32 txWriteKey (local source of a write-based send awaiting TARGET) +36 txWriteLength
 //   +40 ev addr     +44 ev length    +48 ev key       +52 ev total
-//   +56 scratch     +60 scratchBytes +64 ownFlags addr +68 peerFlags addr
+//   +56 reserved    +60 halfBytes    +64 ownFlags addr +68 peerFlags addr
 //   +72 reserved slot (a credit taken ahead by sesWaitCredit, 0 when none)
 //   +76 the DATA slot being filled (between sesDataSlot and sesDataCommit)
 //   +80 ev source (the peer's bytes a read-based RNDV leaves to the caller to copy)
@@ -32,8 +32,7 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 @inline export const S_EV_LENGTH: u32 = 44;
 @inline export const S_EV_KEY: u32 = 48;
 @inline export const S_EV_TOTAL: u32 = 52;
-@inline export const S_SCRATCH: u32 = 56;
-@inline export const S_SCRATCH_BYTES: u32 = 60;
+@inline export const S_HALF_BYTES: u32 = 60;
 @inline export const S_OWN_FLAGS: u32 = 64;
 @inline export const S_PEER_FLAGS_ADDR: u32 = 68;
 @inline export const S_RESERVED_SLOT: u32 = 72;

@@ -1,6 +1,5 @@
-// The WASM-side resources of one session in this process: its private state block and the
-// process-wide scratch that read-based rendezvous copy into (one suffices, as each read is
-// copied out within the same synchronous step). Main thread only.
+// The WASM-side resources of one session in this process: its private state block, attached
+// to the segment, and where this side's bulk half lies. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
 import type { ProcessCore } from '../wasm/process-core.js';
 import { statusToError } from '../errors.js';
@@ -16,19 +15,6 @@ export interface SessionHandle {
   ownHalf: number;
   /** Takes the RNIC down (MEM-3) and frees the private block. Idempotent. */
   close(): void;
-}
-
-const scratches = new WeakMap<ProcessCore, { address: number; bytes: number }>();
-
-function scratchFor(pc: ProcessCore, bytes: number): { address: number; bytes: number } {
-  let scratch = scratches.get(pc);
-  if (!scratch || scratch.bytes < bytes) {
-    // A smaller one may still be in use by older sessions; it is kept, not freed.
-    const size = Math.max(bytes, 4096);
-    scratch = { address: pc.allocRegion(size), bytes: size };
-    scratches.set(pc, scratch);
-  }
-  return scratch;
 }
 
 /**
@@ -47,19 +33,7 @@ export function openSession(
   const { capacity, slotBytes, entries, halfBytes } = geometry;
   const stateBytes = core.sesStateBytes(entries);
   const ses = pc.allocRegion(stateBytes);
-  const scratch = scratchFor(pc, halfBytes);
-  const status = core.sesInit(
-    ses,
-    segment,
-    role,
-    capacity,
-    slotBytes,
-    entries,
-    halfBytes,
-    flags,
-    scratch.address,
-    scratch.bytes,
-  );
+  const status = core.sesInit(ses, segment, role, capacity, slotBytes, entries, halfBytes, flags);
   if (status < 0) {
     pc.freeRegion(ses, stateBytes);
     throw statusToError(status, { syscall: 'connect' });

@@ -118,8 +118,6 @@ export interface CoreExports {
     entries: number,
     halfBytes: number,
     localFlags: number,
-    scratch: number,
-    scratchBytes: number,
   ): number;
   sesRnic(ses: number): number;
   sesSq(ses: number): number;
@@ -150,7 +148,6 @@ export interface CoreExports {
   sesEvLength(ses: number): number;
   sesEvKey(ses: number): number;
   sesEvTotal(ses: number): number;
-  sesScratch(ses: number): number;
   sesPeerThreshold(ses: number): number;
   sesPeerFlags(ses: number): number;
   sesEvSource(ses: number): number;

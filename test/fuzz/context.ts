@@ -1,6 +1,6 @@
 // What every fuzz operation works with: the core, the memory layout of one program, the
 // reference model, and `call`, which runs one core call under the trap and write oracles.
-import type { CoreExports } from '../../src/wasm/core.js';
+import { instantiateCore, type CoreExports } from '../../src/wasm/core.js';
 import {
   RING_HEAD_OFFSET,
   RING_LOCAL_BYTES,
@@ -9,7 +9,7 @@ import {
 } from '../../src/wasm/layout.generated.js';
 import { FuzzFinding, type RingModel } from './model.js';
 import type { Geometry } from './program.js';
-import type { ByteRange, WriteGuard } from './write-guard.js';
+import { WriteGuard, type ByteRange } from './write-guard.js';
 
 /** Where one program's objects lie; every gap between them is guard bytes. */
 export interface FuzzLayout {
@@ -107,4 +107,28 @@ export function readBytes(ctx: FuzzContext, address: number, length: number): Ui
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+/** A fuzz target's fixed memory, the core over it, and the write oracle's shadow of it. */
+export interface FuzzInstance {
+  memory: WebAssembly.Memory;
+  core: CoreExports;
+  bytes: Uint8Array;
+  guard: WriteGuard;
+}
+
+/**
+ * `pages` of shared memory that never grow (the core is told its size by memory.size), the
+ * core `module` instantiated over it, and a WriteGuard that skips the `ignored` ranges (the
+ * coverage build's counters).
+ */
+export function fuzzInstance(
+  pages: number,
+  module: WebAssembly.Module,
+  ignored: (core: CoreExports) => ByteRange[],
+): FuzzInstance {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const core = instantiateCore(memory, module);
+  const bytes = new Uint8Array(memory.buffer);
+  return { memory, core, bytes, guard: new WriteGuard(bytes, ignored(core)) };
 }

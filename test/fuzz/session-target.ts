@@ -1,10 +1,10 @@
 // The session-protocol fuzz target: arbitrary bytes become a program in which a hostile
 // connector forges messages, scribbles over the shared segment and sends honest ones, while
 // the acceptor polls, answers and releases. It throws a FuzzFinding when an oracle breaks: a
-// trap, a write outside the segment and the caller's private blocks, a status no export may
+// trap, a write outside the segment and the caller's private block, a status no export may
 // return, or an event that points the caller at bytes outside what the peer may write.
 // Single-threaded; one instance serves any number of inputs.
-import { instantiateCore, coreModule, type CoreExports } from '../../src/wasm/core.js';
+import { coreModule, type CoreExports } from '../../src/wasm/core.js';
 import {
   ERR_ACCES,
   ERR_AGAIN,
@@ -23,7 +23,8 @@ import {
   SES_ROLE_CONNECTOR,
 } from '../../src/wasm/layout.generated.js';
 import { FuzzFinding, expect } from './model.js';
-import { WriteGuard, type ByteRange } from './write-guard.js';
+import { fuzzInstance } from './context.js';
+import type { ByteRange, WriteGuard } from './write-guard.js';
 
 const MEMORY_PAGES = 2;
 const GAP_BYTES = 64;
@@ -55,7 +56,6 @@ class Reader {
 interface Layout {
   a: number;
   b: number;
-  scratch: number;
   seg: number;
   segBytes: number;
   /** The connector's bulk half (the peer's, seen from the acceptor) and the acceptor's. */
@@ -76,14 +76,12 @@ export class SessionFuzzTarget {
     module: WebAssembly.Module = coreModule(),
     ignored: (core: CoreExports) => ByteRange[] = () => [],
   ) {
-    this.memory = new WebAssembly.Memory({
-      initial: MEMORY_PAGES,
-      maximum: MEMORY_PAGES,
-      shared: true,
-    });
-    this.core = instantiateCore(this.memory, module);
-    this.#bytes = new Uint8Array(this.memory.buffer);
-    this.#guard = new WriteGuard(this.#bytes, ignored(this.core));
+    ({
+      memory: this.memory,
+      core: this.core,
+      bytes: this.#bytes,
+      guard: this.#guard,
+    } = fuzzInstance(MEMORY_PAGES, module, ignored));
     this.#staticEnd = align(this.core.heapBase(), GAP_BYTES);
     this.#layout = this.#plan();
   }
@@ -94,12 +92,11 @@ export class SessionFuzzTarget {
     const state = align(core.sesStateBytes(entries), GAP_BYTES);
     const a = this.#staticEnd + GAP_BYTES;
     const b = a + state + GAP_BYTES;
-    const scratch = b + state + GAP_BYTES;
-    const seg = align(scratch + halfBytes + GAP_BYTES, 4096);
+    const seg = align(b + state + GAP_BYTES, 4096);
     const segBytes = core.segBytes(capacity, slotBytes, entries, halfBytes);
     if (seg + segBytes + GAP_BYTES > this.#bytes.length) throw new RangeError('no room');
     const halfA = seg + core.segBulkOffset(capacity, slotBytes, entries, halfBytes);
-    return { a, b, scratch, seg, segBytes, halfA, halfB: halfA + halfBytes };
+    return { a, b, seg, segBytes, halfA, halfB: halfA + halfBytes };
   }
 
   /** Runs the program `input` encodes; throws a FuzzFinding naming the step that broke. */
@@ -121,7 +118,7 @@ export class SessionFuzzTarget {
 
   #setUp(setup: number): void {
     const { core } = this;
-    const { a, b, scratch, seg } = this.#layout;
+    const { a, b, seg } = this.#layout;
     const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
     this.#guard.reset(this.#staticEnd);
     this.#call('segFormat', a, () => core.segFormat(seg, capacity, slotBytes, entries, halfBytes));
@@ -132,18 +129,7 @@ export class SessionFuzzTarget {
       [b, SES_ROLE_ACCEPTOR, flagsB],
     ] as const) {
       const status = this.#call('sesInit', ses, () =>
-        core.sesInit(
-          ses,
-          seg,
-          role,
-          capacity,
-          slotBytes,
-          entries,
-          halfBytes,
-          flags,
-          scratch,
-          halfBytes,
-        ),
+        core.sesInit(ses, seg, role, capacity, slotBytes, entries, halfBytes, flags),
       );
       expect(status === 0, () => `sesInit refused: ${status}`);
     }
@@ -305,12 +291,11 @@ export class SessionFuzzTarget {
     } catch (error) {
       throw new FuzzFinding(`${name} trapped: ${(error as Error).message}`);
     }
-    const { seg, segBytes, scratch } = this.#layout;
+    const { seg, segBytes } = this.#layout;
     const state = align(this.core.sesStateBytes(GEOMETRY.entries), GAP_BYTES);
     const wrote = this.#guard.check([
       { start: seg, end: seg + segBytes, name: 'segment' },
       { start: ses, end: ses + state, name: 'caller state' },
-      { start: scratch, end: scratch + GEOMETRY.halfBytes, name: 'scratch' },
     ]);
     expect(wrote === null, () => `${name}: ${wrote}`);
     return result;

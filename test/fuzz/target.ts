@@ -2,7 +2,7 @@
 // in one page of shared memory, and throws a FuzzFinding when an oracle breaks: a trap, a
 // write outside the ring, the private blocks and the caller's buffer, a status or byte the
 // reference model rules out. Single-threaded; one instance serves any number of inputs.
-import { instantiateCore, coreModule, type CoreExports } from '../../src/wasm/core.js';
+import { coreModule, type CoreExports } from '../../src/wasm/core.js';
 import {
   RING_HEAD_OFFSET,
   RING_HEADER_BYTES,
@@ -11,6 +11,7 @@ import {
 } from '../../src/wasm/layout.generated.js';
 import {
   call,
+  fuzzInstance,
   headerWord,
   localRange,
   readBytes,
@@ -23,7 +24,7 @@ import { CONSUMER_OPS } from './ops-consumer.js';
 import { PEER_OPS } from './ops-peer.js';
 import { PRODUCER_OPS } from './ops-producer.js';
 import { decodeProgram, type Geometry, type Op, type OpKind, type Program } from './program.js';
-import { WriteGuard, type ByteRange } from './write-guard.js';
+import type { ByteRange, WriteGuard } from './write-guard.js';
 
 /** The fuzz memory: one 64 KiB page, fixed (the core is told its size by memory.size). */
 const MEMORY_PAGES = 1;
@@ -51,14 +52,12 @@ export class FuzzTarget {
     module: WebAssembly.Module = coreModule(),
     ignored: (core: CoreExports) => ByteRange[] = () => [],
   ) {
-    this.memory = new WebAssembly.Memory({
-      initial: MEMORY_PAGES,
-      maximum: MEMORY_PAGES,
-      shared: true,
-    });
-    this.core = instantiateCore(this.memory, module);
-    this.#bytes = new Uint8Array(this.memory.buffer);
-    this.#guard = new WriteGuard(this.#bytes, ignored(this.core));
+    ({
+      memory: this.memory,
+      core: this.core,
+      bytes: this.#bytes,
+      guard: this.#guard,
+    } = fuzzInstance(MEMORY_PAGES, module, ignored));
     this.#staticEnd = align(this.core.heapBase(), GAP_BYTES);
   }
 

@@ -33,25 +33,13 @@ export function openWire(negotiate = true, flags = SES_FLAG_RDMA_READ): Wire {
   const { capacity, slotBytes, entries, halfBytes } = geometry;
   const seg = pc.allocRegion(segmentBytes(core, geometry));
   formatSegment(core, seg, geometry);
-  const scratch = pc.allocRegion(halfBytes);
   const a = pc.allocRegion(core.sesStateBytes(entries));
   const b = pc.allocRegion(core.sesStateBytes(entries));
   for (const [ses, role] of [
     [a, 0],
     [b, 1],
   ] as const) {
-    const status = core.sesInit(
-      ses,
-      seg,
-      role,
-      capacity,
-      slotBytes,
-      entries,
-      halfBytes,
-      flags,
-      scratch,
-      halfBytes,
-    );
+    const status = core.sesInit(ses, seg, role, capacity, slotBytes, entries, halfBytes, flags);
     if (status !== 0) throw new Error(`sesInit ${status}`);
   }
   const bulk = seg + core.segBulkOffset(capacity, slotBytes, entries, halfBytes);
