@@ -37,6 +37,38 @@ test('BLK-3: send resolves with its length; recv fills a buffer or a new one, in
   await closeSockets(client, server);
 });
 
+test('BLK-3: recv posts its buffer, so a large transfer that follows lands in it directly', async () => {
+  const { client, server, serverConduit } = await socketPair();
+  const posted: (Buffer | undefined)[] = [];
+  const post = serverConduit.postReceive.bind(serverConduit);
+  serverConduit.postReceive = (target) => {
+    posted.push(target);
+    post(target);
+  };
+  const target = Buffer.alloc(1 << 20);
+  const receiving = server.recv(target);
+  assert.ok(
+    posted.some((p) => p?.buffer === target.buffer),
+    'the waiting receive posted its buffer',
+  );
+  const data = pattern(200_000, 3);
+  const sending = client.send(data);
+  const got = await within(2000, receiving);
+  assert.ok(got && got.buffer === target.buffer && got.byteOffset === target.byteOffset);
+  assert.ok(got.equals(data.subarray(0, got.length)));
+  assert.is(posted[posted.length - 1], undefined, 'withdrawn once the receive completed');
+  const parts: Buffer[] = [Buffer.from(got)];
+  for (let bytes = got.length; bytes < data.length;) {
+    const chunk = await within(2000, server.recv(65536));
+    assert.ok(chunk);
+    parts.push(chunk);
+    bytes += chunk.length;
+  }
+  await within(2000, sending);
+  assert.ok(Buffer.concat(parts).equals(data));
+  await closeSockets(client, server);
+});
+
 test('BLK-4: cancelling a 256 MiB send to a peer that does not read rejects within 300 ms', async () => {
   const { client, server } = await socketPair();
   const big = Buffer.alloc(256 << 20, 7);

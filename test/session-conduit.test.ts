@@ -88,6 +88,24 @@ test('SES-12: the threshold is settable per conduit (all rendezvous above 100 B)
   closePair(pair);
 });
 
+test('SES-9: a large transfer lands in the receive buffer posted before it, one view of it', async () => {
+  const pair = openPair();
+  await pair.ready;
+  const data = Buffer.alloc(300_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  const target = Buffer.alloc(1 << 20);
+  pair.acceptor.postReceive(target);
+  const all = readAll(pair.acceptor);
+  const first = once<Buffer>(pair.acceptor, 'data');
+  await write(pair.connector, data);
+  pair.connector.end(() => {});
+  const chunk = await first;
+  assert.ok(chunk.buffer === target.buffer && chunk.byteOffset === target.byteOffset);
+  assert.ok(chunk.equals(data.subarray(0, chunk.length)), 'the bytes landed in place');
+  assert.ok((await all).equals(data));
+  closePair(pair);
+});
+
 test('CLS-1: end() half-closes; the other direction still works', async () => {
   const pair = openPair();
   await pair.ready;

@@ -48,6 +48,12 @@ export interface Conduit extends EventEmitter {
    * held (already written). Without it, the switch aborts the connection to drop data.
    */
   cancelWrite?(chunk: Buffer, err: Error): 'dropped' | 'rdma' | 'none';
+  /**
+   * Optional (SAN conduits): the next stream bytes may land straight in `target` (from its
+   * start); they then arrive as a `data` chunk that is a view of `target`. One target at a
+   * time, used once; undefined withdraws it. The caller must not touch `target` meanwhile.
+   */
+  postReceive?(target: Buffer | undefined): void;
   /** Optional (SAN conduits): memory registered with this connection (MEM, CACHE). */
   readonly buffers?: RegisteredBuffers;
   /** This end's address, or undefined when the transport cannot say. */

@@ -208,10 +208,14 @@ export class SocketCalls {
       if (n < chunk.length) stream.unshift(chunk.subarray(n));
       if (!recv.target) recv.settle(null, chunk.subarray(0, n));
       else {
-        chunk.copy(recv.target, 0, 0, n);
+        // Bytes that landed in the posted buffer itself are already in place.
+        if (!landedIn(chunk, recv.target)) chunk.copy(recv.target, 0, 0, n);
         recv.settle(null, recv.target.subarray(0, n));
       }
     }
+    // With nothing buffered, the oldest waiting receive's buffer is where the next bytes may
+    // land (a SAN conduit copies them there directly); undefined withdraws it.
+    this.#host.conduit()?.postReceive?.(this.#recvs[0]?.target);
     const wait = this.#recvs.length > 0;
     if (wait === this.#reading) return;
     this.#reading = wait;
@@ -220,6 +224,10 @@ export class SocketCalls {
   }
 
   readonly #onReadable = (): void => this.#serve();
+}
+
+function landedIn(chunk: Buffer, target: Buffer): boolean {
+  return chunk.buffer === target.buffer && chunk.byteOffset === target.byteOffset;
 }
 
 function toBuffer(data: unknown): Buffer {

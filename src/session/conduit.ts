@@ -160,6 +160,11 @@ export class SessionConduit extends EventEmitter implements Conduit {
     return state;
   }
 
+  /** See Conduit.postReceive. */
+  postReceive(target: Buffer | undefined): void {
+    this.#receiver.post(this.#closed ? undefined : target);
+  }
+
   end(cb: () => void): void {
     if (this.#closed) return;
     this.#sender.enqueueFin(cb);

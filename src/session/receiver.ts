@@ -1,6 +1,7 @@
 // The receiving half of a session conduit: drains the receive ring through sesPoll, copies
-// stream bytes out of slots, the peer's published bulk and write targets into Buffers, and
-// reports what the conduit must act on. Main thread only.
+// stream bytes out of slots, the peer's published bulk and write targets into Buffers (or
+// straight into a receive buffer the application posted), and reports what the conduit must
+// act on. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
 import {
   ERR_AGAIN,
@@ -50,6 +51,9 @@ export class SessionReceiver {
   readonly #deliver: (chunk: Buffer) => void;
   readonly #publish: () => void;
   #write: WriteReceive | undefined;
+  /** Where stream bytes land first (post()), and how much of it this drain has filled. */
+  #posted: Buffer | undefined;
+  #landed = 0;
 
   constructor(
     core: CoreExports,
@@ -103,6 +107,7 @@ export class SessionReceiver {
       this.#handle(event, result);
       if (result.fin) break;
     }
+    this.#flushLanded();
     return result;
   }
 
@@ -111,6 +116,51 @@ export class SessionReceiver {
     if (this.#core.ringFront(ring) < 0) return false;
     const type = this.#core.msgPeekType(ring);
     return type === SES_MSG_DATA || type === SES_MSG_RNDV || type === SES_MSG_FIN;
+  }
+
+  /**
+   * Stream bytes (DATA, read-based RNDV) are copied into `target` from its start, as much as
+   * it holds, and delivered as one view of it at the end of the drain: a large transfer lands
+   * in the application's buffer with one copy. What it cannot hold follows as its own chunk.
+   * Used by one drain; undefined withdraws it.
+   */
+  post(target: Buffer | undefined): void {
+    if (this.#landed === 0) this.#posted = target;
+  }
+
+  // Copies a message's `total` stream bytes, `first` of them at `address` and the rest at
+  // `rest`, into the posted buffer where it has room, else into a new Buffer that the caller
+  // delivers at once (after what landed, to keep the order).
+  #land(address: number, first: number, rest: number, total: number): Buffer | undefined {
+    const room = this.#posted ? this.#posted.length - this.#landed : 0;
+    const held = Math.min(total, room);
+    const spill = total > held ? Buffer.allocUnsafe(total - held) : undefined;
+    const place = (source: number, length: number, at: number): void => {
+      const split = Math.min(Math.max(held - at, 0), length);
+      if (split > 0) this.#copy(source, split, this.#posted, this.#landed + at);
+      if (length > split) this.#copy(source + split, length - split, spill, at + split - held);
+    };
+    place(address, first, 0);
+    place(rest, total - first, first);
+    this.#landed += held;
+    return spill;
+  }
+
+  // Hands over what landed in the posted buffer as one view of it (the post is used up).
+  #flushLanded(): void {
+    const target = this.#posted;
+    const landed = this.#landed;
+    if (!target || landed === 0) return;
+    this.#posted = undefined;
+    this.#landed = 0;
+    this.#deliver(target.subarray(0, landed));
+  }
+
+  // Delivers a chunk that did not land, after those that did.
+  #deliverSpill(chunk: Buffer | undefined): void {
+    if (!chunk) return;
+    this.#flushLanded();
+    this.#deliver(chunk);
   }
 
   #copy(address: number, length: number, into?: Buffer, at = 0): Buffer {
@@ -130,15 +180,14 @@ export class SessionReceiver {
         result.negotiated = true;
         break;
       case SES_EV_DATA:
-        this.#deliver(this.#copy(address, length));
+        this.#deliverSpill(this.#land(address, length, 0, length));
         break;
       case SES_EV_RNDV_READ: {
         const total = core.sesEvTotal(ses);
-        const buffer = this.#copy(address, length, Buffer.allocUnsafe(total));
         // One copy, straight from the peer's registered bytes; DONE lets it reuse them.
-        this.#copy(core.sesEvSource(ses), total - length, buffer, length);
+        const spill = this.#land(address, length, core.sesEvSource(ses), total);
         if (this.#sender.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
-        this.#deliver(buffer);
+        this.#deliverSpill(spill);
         break;
       }
       case SES_EV_RNDV_WRITE: {
@@ -186,6 +235,6 @@ export class SessionReceiver {
     this.#write = undefined;
     this.#copy(address, length, write.buffer, write.first);
     this.#sender.bulk.free(write.target, write.bytes);
-    this.#deliver(write.buffer);
+    this.#deliverSpill(write.buffer);
   }
 }

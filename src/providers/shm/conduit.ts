@@ -125,6 +125,10 @@ export class ShmConduit extends EventEmitter implements Conduit {
     this.#session.end(cb);
   }
 
+  postReceive(target: Buffer | undefined): void {
+    this.#session.postReceive(target);
+  }
+
   /** Registered memory of this connection: Buffers over its segment's bulk half (MEM). */
   get buffers(): RegisteredBuffers {
     return this.#session.buffers;
