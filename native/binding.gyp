@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "have_verbs%": "<!(test -f /usr/include/infiniband/verbs.h && echo 1 || echo 0)"
+  },
   "targets": [
     {
       "target_name": "sanswitch",
@@ -12,11 +15,18 @@
         "src/segment.c",
         "src/selftest.c",
         "src/state.c",
+        "src/verbs.c",
         "src/watcher.c",
         "src/window.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
-      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "conditions": [
+        [
+          "have_verbs==1",
+          { "defines": ["SANSWITCH_HAVE_VERBS"], "libraries": ["-libverbs"] }
+        ]
+      ]
     }
   ]
 }

@@ -10,6 +10,7 @@
 #include "segment.h"
 #include "selftest.h"
 #include "state.h"
+#include "verbs.h"
 #include "watcher.h"
 #include "window.h"
 
@@ -49,6 +50,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FUNCTION("channelRecv", sanswitch_channel_recv),
       FUNCTION("channelWatch", sanswitch_channel_watch),
       FUNCTION("selfTest", sanswitch_self_test),
+      FUNCTION("verbsProbe", sanswitch_verbs_probe),
   };
   napi_value values = NULL;
   if (!shim_state_init(env) || !watcher_define_class(env) || (values = constants(env)) == NULL ||

@@ -191,6 +191,12 @@ export interface NativeAddon {
    * seen through the other, and detaches both. Blocks for well under a millisecond.
    */
   selfTest(view: Uint8Array, offset: number): { ok: boolean; reason: string | null };
+  /**
+   * The RDMA devices libibverbs lists (ibv_get_device_list). `built` is false when the shim
+   * was compiled without libibverbs' headers; `error` is why the list could not be read
+   * (NULL from ibv_get_device_list, as on machines without RDMA). Blocks briefly (sysfs).
+   */
+  verbsProbe(): { built: boolean; devices: string[]; error: string | null };
 }
 
 /** Either the loaded shim, or why it is not available. */
