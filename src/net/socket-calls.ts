@@ -157,9 +157,12 @@ export class SocketCalls {
    * connection failed (ECONNRESET from a peer's reset), else with an AbortError (CLS-3).
    */
   closeAll(err: Error | null): void {
-    const reason = err ?? abortError(socketClosed());
-    for (const send of [...this.#sends]) send.settle(reason);
-    for (const recv of this.#recvs.splice(0)) recv.settle(reason);
+    // Built only for calls that wait: every close comes through here, most with none.
+    if (this.#sends.size > 0 || this.#recvs.length > 0) {
+      const reason = err ?? abortError(socketClosed());
+      for (const send of [...this.#sends]) send.settle(reason);
+      for (const recv of this.#recvs.splice(0)) recv.settle(reason);
+    }
     this.#serve();
   }
 

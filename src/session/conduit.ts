@@ -271,7 +271,7 @@ export class SessionConduit extends EventEmitter implements Conduit {
   #close(err: Error | null): void {
     this.#closed = true;
     this.#pump.stop();
-    const callbacks = this.#sender.abort(err ?? socketClosed());
+    const callbacks = this.#sender.abort(() => err ?? socketClosed());
     this.#handle.close();
     this.buffers.close();
     for (const cb of callbacks) cb();

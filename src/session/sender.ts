@@ -184,8 +184,11 @@ export class SessionSender {
     return completed;
   }
 
-  /** Fails every queued write with `err` and frees the bulk half (the conduit is closing). */
-  abort(err: Error): WriteCb[] {
+  /**
+   * Fails every queued write with the error `fault()` builds (once, if any write is left) and
+   * frees the bulk half (the conduit is closing).
+   */
+  abort(fault: () => Error): WriteCb[] {
     const failed = this.#queue.map((write) => write.cb);
     this.#queue.length = 0;
     this.#controls.length = 0;
@@ -197,6 +200,7 @@ export class SessionSender {
       if (flight.write) failed.push(flight.write.cb);
       else this.#bulk.free(flight.address, flight.bytes);
     }
+    const err = failed.length > 0 ? fault() : undefined;
     return [...done.map((cb) => () => cb(null)), ...failed.map((cb) => () => cb(err))];
   }
 
