@@ -4,7 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { openPair, readAll, write, once, closePair } from './helpers/session-pair.js';
+import { openPair, readAll, write, once, closePair, testCore } from './helpers/session-pair.js';
+import { SessionConduit } from '../src/session/conduit.js';
+import { DEFAULT_GEOMETRY, formatSegment, segmentBytes } from '../src/session/geometry.js';
 
 test('SES-2/3: both sides negotiate, then echo works', async () => {
   const pair = openPair();
@@ -16,6 +18,24 @@ test('SES-2/3: both sides negotiate, then echo works', async () => {
   await write(pair.connector, Buffer.from('hello'));
   assert.is((await got).toString(), 'hello');
   closePair(pair);
+});
+
+test('CON-6: a connector is negotiated only once the acceptor NEGOTIATE is in the segment', async () => {
+  const pc = testCore();
+  const segment = pc.allocRegion(segmentBytes(pc.core, DEFAULT_GEOMETRY));
+  formatSegment(pc.core, segment, DEFAULT_GEOMETRY);
+  const base = { core: pc, segment, geometry: DEFAULT_GEOMETRY, doorbell: { ring: () => {} } };
+  const connector = new SessionConduit({ ...base, role: 'connector' });
+  let negotiated = false;
+  connector.once('negotiated', () => (negotiated = true));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.not.ok(negotiated, 'negotiated with nobody on the other side');
+  const acceptor = new SessionConduit({ ...base, role: 'acceptor' });
+  connector.wake();
+  await once(connector, 'negotiated');
+  connector.destroy();
+  acceptor.destroy();
+  pc.freeRegion(segment, segmentBytes(pc.core, DEFAULT_GEOMETRY));
 });
 
 test('SES-8: writes before negotiation are queued and arrive in order', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { connect, createServer, ROUTE_CHANNEL, type RouteMessage } from '../src/index.js';
+import { connect, createServer, ROUTE_CHANNEL, Socket, type RouteMessage } from '../src/index.js';
 import { SanDouble } from './helpers/san-double.js';
 import {
   closed,
@@ -46,6 +46,31 @@ t('SEL-2: a destination in the address table connects over that SAN provider', (
     assert.is(socket.fallbackReason, null);
     socket.end('over the double');
     assert.is(await readAll(socket), 'over the double');
+    await closeServer(server);
+  }),
+);
+
+t('CB-2, CON-1, CON-3: the companion is made at connect, which returns before its event', () =>
+  withDouble(async (double) => {
+    const server = createServer((s) => s.resume().end());
+    const port = await listen(server, 0);
+    const mark = double.calls.length;
+    const socket = new Socket();
+    assert.is(double.calls.length, mark, 'new Socket() called the SAN provider');
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    socket.connect(port, '127.0.0.1');
+    assert.not.ok(connected, 'connect() returned only once connected');
+    await within(2000, once(socket, 'connect'));
+    // The companion is made by the connect; eventSelect precedes connect, and the outcome
+    // arrives by the connect event (CON-1/2).
+    const ops = double.calls.slice(mark);
+    const at = (op: string): number => ops.indexOf(op);
+    assert.is(ops[0], 'socket', ops.join(' '));
+    assert.ok(at('eventSelect') > 0 && at('eventSelect') < at('connect'), ops.join(' '));
+    assert.ok(at('connect') < at('connect-event:ok'), ops.join(' '));
+    socket.resume();
+    await within(2000, once(socket, 'close'));
     await closeServer(server);
   }),
 );
