@@ -109,14 +109,15 @@ export class ShmConnector {
     if (message === EAGAIN_STATUS) return;
     this.#watcher?.close();
     this.#watcher = undefined;
-    const refused = systemError('ECONNREFUSED', { syscall: 'connect', ...where(this.#remote) });
+    const refused = (): Error =>
+      systemError('ECONNREFUSED', { syscall: 'connect', ...where(this.#remote) });
     // A hang-up (or reset) before the answer: the listener refused our credentials, or
     // closed; it never accepted, so this is a refusal (ACC-6).
-    if (typeof message === 'number') return this.#finish(refused);
+    if (typeof message === 'number') return this.#finish(refused());
     const answer = message.truncated ? null : decodeAnswer(message.bytes);
     if (answer?.accepted === false) {
       for (const fd of message.fds) closeQuietly(fd);
-      return this.#finish(refused);
+      return this.#finish(refused());
     }
     try {
       if (answer === null) throw systemError('EPROTO', { syscall: 'connect' });
