@@ -50,7 +50,7 @@ t('SEL-2: a destination in the address table connects over that SAN provider', (
   }),
 );
 
-t('CB-2, CON-1, CON-3: the companion is made at connect, which returns before its event', () =>
+t('CB-2, CON-1..3: the companion is made at connect, which returns before its event', () =>
   withDouble(async (double) => {
     const server = createServer((s) => s.resume().end());
     const port = await listen(server, 0);
