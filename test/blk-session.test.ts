@@ -69,6 +69,25 @@ test('BLK-3: recv posts its buffer, so a large transfer that follows lands in it
   await closeSockets(client, server);
 });
 
+test('SES-11: sends go on in the background: a second send completes while the peer has read nothing', async () => {
+  const { client, server } = await socketPair();
+  const first = pattern(20_000, 4);
+  const second = pattern(3_000, 5);
+  // The server reads nothing yet: both sends complete once the switch holds their bytes.
+  assert.is(await within(2000, client.send(first)), first.length);
+  assert.is(await within(2000, client.send(second)), second.length);
+  assert.is(server.bytesRead, 0);
+  const parts: Buffer[] = [];
+  for (let bytes = 0; bytes < first.length + second.length;) {
+    const chunk = await within(2000, server.recv(65536));
+    assert.ok(chunk);
+    parts.push(chunk);
+    bytes += chunk.length;
+  }
+  assert.ok(Buffer.concat(parts).equals(Buffer.concat([first, second])));
+  await closeSockets(client, server);
+});
+
 test('BLK-4: cancelling a 256 MiB send to a peer that does not read rejects within 300 ms', async () => {
   const { client, server } = await socketPair();
   const big = Buffer.alloc(256 << 20, 7);

@@ -27,6 +27,7 @@ import {
   SES_NEGOTIATE_BYTES,
   SEG_MAGIC_OFFSET,
   SEG_BULK_BYTES_OFFSET,
+  SES_NEG_CREDITS_OFFSET,
 } from '../src/wasm/layout.generated.js';
 
 // A valid NEGOTIATE body for the wire's geometry, with one field overridden.
@@ -35,6 +36,21 @@ function negotiateWords(capacity: number, slotBytes: number, patch: Record<numbe
   for (const [i, value] of Object.entries(patch)) words[Number(i)] = value;
   return words;
 }
+
+test('SES-3: the acceptor posts first; its NEGOTIATE, sent before the connector speaks, carries them', () => {
+  const w = openWire(false);
+  assert.is(w.core.sesNegotiate(w.b, 0), 0);
+  w.core.sesFlush(w.b);
+  // Nothing came from the connector yet: the acceptor's receive ring is still empty.
+  assert.is(w.core.ringFront(w.core.sesRxRing(w.b)), ERR_AGAIN);
+  const ring = w.core.sesRxRing(w.a);
+  const slot = w.core.ringFront(ring);
+  assert.ok(slot >= 0, 'the acceptor NEGOTIATE is in the connector ring');
+  assert.is(w.core.msgPeekType(ring), SES_MSG_NEGOTIATE);
+  const credits = w.view().getUint32(slot + MSG_HEADER_BYTES + SES_NEG_CREDITS_OFFSET, true);
+  assert.is(credits, w.geometry.capacity, 'its credits are its posted receive buffers');
+  assert.is(w.core.sesPoll(w.a), SES_EV_NEGOTIATED);
+});
 
 test('SES-6: a NEGOTIATE longer than 256 bytes is refused', () => {
   const w = openWire(false);
