@@ -24,6 +24,7 @@ import {
 } from '../../src/wasm/layout.generated.js';
 import { FuzzFinding, expect } from './model.js';
 import { fuzzInstance } from './context.js';
+import { Reader } from './byte-reader.js';
 import type { ByteRange, WriteGuard } from './write-guard.js';
 
 const MEMORY_PAGES = 2;
@@ -34,24 +35,6 @@ const STATUSES = new Set([ERR_AGAIN, ERR_INVAL, ERR_PROTO, ERR_MSGSIZE, ERR_ACCE
 const SEND_STATUSES = new Set([...STATUSES, ERR_NOBUFS, ERR_NOTCONN]);
 
 const align = (value: number, to: number): number => Math.ceil(value / to) * to;
-
-/** Reads an input as a stream of little-endian numbers; past its end every read is 0. */
-class Reader {
-  #at = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  get done(): boolean {
-    return this.#at >= this.bytes.length;
-  }
-  u8(): number {
-    return this.bytes[this.#at++] ?? 0;
-  }
-  u16(): number {
-    return this.u8() | (this.u8() << 8);
-  }
-  u32(): number {
-    return (this.u16() | (this.u16() << 16)) >>> 0;
-  }
-}
 
 interface Layout {
   a: number;
