@@ -135,15 +135,18 @@ export class SessionReceiver {
     const room = this.#posted ? this.#posted.length - this.#landed : 0;
     const held = Math.min(total, room);
     const spill = total > held ? Buffer.allocUnsafe(total - held) : undefined;
-    const place = (source: number, length: number, at: number): void => {
-      const split = Math.min(Math.max(held - at, 0), length);
-      if (split > 0) this.#copy(source, split, this.#posted, this.#landed + at);
-      if (length > split) this.#copy(source + split, length - split, spill, at + split - held);
-    };
-    place(address, first, 0);
-    place(rest, total - first, first);
+    this.#place(address, first, 0, held, spill);
+    this.#place(rest, total - first, first, held, spill);
     this.#landed += held;
     return spill;
+  }
+
+  // Copies `length` bytes at `source`, stream positions [at, at + length) of a message whose
+  // first `held` bytes go to the posted buffer and the rest to `spill`.
+  #place(source: number, length: number, at: number, held: number, spill?: Buffer): void {
+    const split = Math.min(Math.max(held - at, 0), length);
+    if (split > 0) this.#copy(source, split, this.#posted, this.#landed + at);
+    if (length > split) this.#copy(source + split, length - split, spill, at + split - held);
   }
 
   // Hands over what landed in the posted buffer as one view of it (the post is used up).
