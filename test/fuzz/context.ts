@@ -109,26 +109,32 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-/** A fuzz target's fixed memory, the core over it, and the write oracle's shadow of it. */
-export interface FuzzInstance {
-  memory: WebAssembly.Memory;
-  core: CoreExports;
-  bytes: Uint8Array;
-  guard: WriteGuard;
-}
-
 /**
- * `pages` of shared memory that never grow (the core is told its size by memory.size), the
- * core `module` instantiated over it, and a WriteGuard that skips the `ignored` ranges (the
- * coverage build's counters).
+ * What both fuzz targets are built on: `pages` of shared memory that never grow (the core is
+ * told its size by memory.size), the core `module` instantiated over it, and a WriteGuard that
+ * skips the `ignored` ranges (the coverage build's counters). `staticEnd` is where the
+ * targets' own objects may start.
  */
-export function fuzzInstance(
-  pages: number,
-  module: WebAssembly.Module,
-  ignored: (core: CoreExports) => ByteRange[],
-): FuzzInstance {
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const core = instantiateCore(memory, module);
-  const bytes = new Uint8Array(memory.buffer);
-  return { memory, core, bytes, guard: new WriteGuard(bytes, ignored(core)) };
+export abstract class FuzzInstance {
+  readonly memory: WebAssembly.Memory;
+  readonly core: CoreExports;
+  protected readonly bytes: Uint8Array;
+  protected readonly guard: WriteGuard;
+  protected readonly staticEnd: number;
+
+  constructor(
+    pages: number,
+    gapBytes: number,
+    module: WebAssembly.Module,
+    ignored: (core: CoreExports) => ByteRange[],
+  ) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.core = instantiateCore(this.memory, module);
+    this.bytes = new Uint8Array(this.memory.buffer);
+    this.guard = new WriteGuard(this.bytes, ignored(this.core));
+    this.staticEnd = Math.ceil(this.core.heapBase() / gapBytes) * gapBytes;
+  }
+
+  /** Runs the program `input` encodes; throws a FuzzFinding when an oracle breaks. */
+  abstract run(input: Uint8Array): void;
 }

@@ -23,9 +23,9 @@ import {
   SES_ROLE_CONNECTOR,
 } from '../../src/wasm/layout.generated.js';
 import { FuzzFinding, expect } from './model.js';
-import { fuzzInstance } from './context.js';
+import { FuzzInstance } from './context.js';
 import { Reader } from './byte-reader.js';
-import type { ByteRange, WriteGuard } from './write-guard.js';
+import type { ByteRange } from './write-guard.js';
 
 const MEMORY_PAGES = 2;
 const GAP_BYTES = 64;
@@ -46,26 +46,15 @@ interface Layout {
   halfB: number;
 }
 
-export class SessionFuzzTarget {
-  readonly memory: WebAssembly.Memory;
-  readonly core: CoreExports;
-  readonly #bytes: Uint8Array;
-  readonly #guard: WriteGuard;
+export class SessionFuzzTarget extends FuzzInstance {
   readonly #layout: Layout;
-  readonly #staticEnd: number;
 
   /** As FuzzTarget: `ignored` gives the ranges the write oracle skips (coverage counters). */
   constructor(
     module: WebAssembly.Module = coreModule(),
     ignored: (core: CoreExports) => ByteRange[] = () => [],
   ) {
-    ({
-      memory: this.memory,
-      core: this.core,
-      bytes: this.#bytes,
-      guard: this.#guard,
-    } = fuzzInstance(MEMORY_PAGES, module, ignored));
-    this.#staticEnd = align(this.core.heapBase(), GAP_BYTES);
+    super(MEMORY_PAGES, GAP_BYTES, module, ignored);
     this.#layout = this.#plan();
   }
 
@@ -73,11 +62,11 @@ export class SessionFuzzTarget {
     const { core } = this;
     const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
     const state = align(core.sesStateBytes(entries), GAP_BYTES);
-    const a = this.#staticEnd + GAP_BYTES;
+    const a = this.staticEnd + GAP_BYTES;
     const b = a + state + GAP_BYTES;
     const seg = align(b + state + GAP_BYTES, 4096);
     const segBytes = core.segBytes(capacity, slotBytes, entries, halfBytes);
-    if (seg + segBytes + GAP_BYTES > this.#bytes.length) throw new RangeError('no room');
+    if (seg + segBytes + GAP_BYTES > this.bytes.length) throw new RangeError('no room');
     const halfA = seg + core.segBulkOffset(capacity, slotBytes, entries, halfBytes);
     return { a, b, seg, segBytes, halfA, halfB: halfA + halfBytes };
   }
@@ -103,7 +92,7 @@ export class SessionFuzzTarget {
     const { core } = this;
     const { a, b, seg } = this.#layout;
     const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
-    this.#guard.reset(this.#staticEnd);
+    this.guard.reset(this.staticEnd);
     this.#call('segFormat', a, () => core.segFormat(seg, capacity, slotBytes, entries, halfBytes));
     const flagsA = setup & 1 ? SES_FLAG_RDMA_READ : 0;
     const flagsB = setup & 2 ? SES_FLAG_RDMA_READ : 0;
@@ -173,7 +162,7 @@ export class SessionFuzzTarget {
     view.setUint32(0, length, true);
     view.setUint32(4, type, true);
     words.forEach((word, i) => view.setUint32(8 + i * 4, word, true));
-    this.#guard.write(slot, bytes);
+    this.guard.write(slot, bytes);
     this.#call('ringCommit', a, () => core.ringCommit(core.sesTxRing(a)));
   }
 
@@ -183,7 +172,7 @@ export class SessionFuzzTarget {
     const at = read.u16() % segBytes;
     const length = Math.min(read.u8() % 16, segBytes - at);
     const bytes = Uint8Array.from({ length }, () => read.u8());
-    this.#guard.write(seg + at, bytes);
+    this.guard.write(seg + at, bytes);
   }
 
   #send(ses: number, read: Reader, ownHalf: number): void {
@@ -276,7 +265,7 @@ export class SessionFuzzTarget {
     }
     const { seg, segBytes } = this.#layout;
     const state = align(this.core.sesStateBytes(GEOMETRY.entries), GAP_BYTES);
-    const wrote = this.#guard.check([
+    const wrote = this.guard.check([
       { start: seg, end: seg + segBytes, name: 'segment' },
       { start: ses, end: ses + state, name: 'caller state' },
     ]);

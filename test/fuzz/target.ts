@@ -11,7 +11,7 @@ import {
 } from '../../src/wasm/layout.generated.js';
 import {
   call,
-  fuzzInstance,
+  FuzzInstance,
   headerWord,
   localRange,
   readBytes,
@@ -24,7 +24,7 @@ import { CONSUMER_OPS } from './ops-consumer.js';
 import { PEER_OPS } from './ops-peer.js';
 import { PRODUCER_OPS } from './ops-producer.js';
 import { decodeProgram, type Geometry, type Op, type OpKind, type Program } from './program.js';
-import type { ByteRange, WriteGuard } from './write-guard.js';
+import type { ByteRange } from './write-guard.js';
 
 /** The fuzz memory: one 64 KiB page, fixed (the core is told its size by memory.size). */
 const MEMORY_PAGES = 1;
@@ -37,13 +37,7 @@ const OPS: Record<OpKind, OpFn> = { ...PRODUCER_OPS, ...CONSUMER_OPS, ...PEER_OP
 
 const align = (value: number, to: number): number => Math.ceil(value / to) * to;
 
-export class FuzzTarget {
-  readonly memory: WebAssembly.Memory;
-  readonly core: CoreExports;
-  readonly #bytes: Uint8Array;
-  readonly #guard: WriteGuard;
-  readonly #staticEnd: number;
-
+export class FuzzTarget extends FuzzInstance {
   /**
    * A target over `module` (default: the release core, build/core.wasm). `ignored` gives the
    * byte ranges the write oracle skips (the coverage build's counters) once instantiated.
@@ -52,13 +46,7 @@ export class FuzzTarget {
     module: WebAssembly.Module = coreModule(),
     ignored: (core: CoreExports) => ByteRange[] = () => [],
   ) {
-    ({
-      memory: this.memory,
-      core: this.core,
-      bytes: this.#bytes,
-      guard: this.#guard,
-    } = fuzzInstance(MEMORY_PAGES, module, ignored));
-    this.#staticEnd = align(this.core.heapBase(), GAP_BYTES);
+    super(MEMORY_PAGES, GAP_BYTES, module, ignored);
   }
 
   /** Runs the program `input` encodes; throws a FuzzFinding naming the operation that broke. */
@@ -85,17 +73,17 @@ export class FuzzTarget {
   }
 
   #layout(geometry: Geometry): FuzzLayout {
-    const producer = this.#staticEnd + GAP_BYTES;
+    const producer = this.staticEnd + GAP_BYTES;
     const consumer = producer + 2 * GAP_BYTES;
     const scratch = consumer + 2 * GAP_BYTES;
     const ring = scratch + 2 * GAP_BYTES;
     const ringBytes = RING_HEADER_BYTES + geometry.capacity * geometry.slotBytes;
     const src = align(ring + ringBytes + GAP_BYTES, GAP_BYTES);
     const dst = src + BUFFER_BYTES + GAP_BYTES;
-    const memoryBytes = this.#bytes.length;
+    const memoryBytes = this.bytes.length;
     // The top BUFFER_BYTES stay free: edge-of-memory buffers and attach probes land there.
     if (dst + BUFFER_BYTES + GAP_BYTES > memoryBytes - BUFFER_BYTES) {
-      throw new RangeError(`fuzz layout does not fit: heapBase ${this.#staticEnd}`);
+      throw new RangeError(`fuzz layout does not fit: heapBase ${this.staticEnd}`);
     }
     return {
       memoryBytes,
@@ -113,22 +101,19 @@ export class FuzzTarget {
   /** Fills the memory with the guard pattern, formats the ring and attaches both ends. */
   #setUp(geometry: Geometry): FuzzContext {
     const layout = this.#layout(geometry);
-    this.#guard.reset(this.#staticEnd);
+    this.guard.reset(this.staticEnd);
     const { core } = this;
     const { capacity, slotBytes, start } = geometry;
     const view = new DataView(this.memory.buffer);
-    const slots = this.#bytes.slice(
-      layout.ring + RING_HEADER_BYTES,
-      layout.ring + layout.ringBytes,
-    );
+    const slots = this.bytes.slice(layout.ring + RING_HEADER_BYTES, layout.ring + layout.ringBytes);
     const model = new RingModel(geometry, layout.ring, slots);
     const ctx: FuzzContext = {
       core,
       layout,
       geometry,
       model,
-      guard: this.#guard,
-      bytes: this.#bytes,
+      guard: this.guard,
+      bytes: this.bytes,
       view,
     };
     const header = [RING_HEAD_OFFSET, RING_PARKED_OFFSET, RING_TAIL_OFFSET].map((o) =>
