@@ -181,11 +181,14 @@ function workerCode(keepAlive: boolean): string {
   `;
 }
 
-const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(what)), ms)),
-  ]);
+/** `promise`, or a rejection naming `what` after `ms`; the timer never outlives it. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 it('worker threads that end with watchers and a window still open are cleaned up without a crash', async () => {
   const natural = new Worker(workerCode(false), { eval: true });
