@@ -84,25 +84,33 @@ export const BACKLOG_ENTRY_BYTES: u32 = 16;
 //
 //   seg + 0                seg + 64            seg + 128           seg + 192
 //   ┌──────────────────────┬───────────────────┬───────────────────┬──────────────┬──────────────┐
-//   │ header (line 0,      │ connector's flags │ acceptor's flags  │ ring c→a     │ ring a→c     │ …
-//   │ written once by the  │ u32 (connector    │ u32 (acceptor     │ (SPSC ring,  │ (SPSC ring,  │
-//   │ creator, see below)  │ writes)           │ writes)           │ header+slots)│ header+slots)│
+//   │ header (line 0,      │ connector's flags │ acceptor's flags  │ data ring    │ data ring    │ …
+//   │ written once by the  │ u32 (connector    │ u32 (acceptor     │ c→a (SPSC,   │ a→c          │
+//   │ creator, see below)  │ writes)           │ writes)           │ header+slots)│              │
 //   └──────────────────────┴───────────────────┴───────────────────┴──────────────┴──────────────┘
-//     … ┌───────────────────────────────┬───────────────────────────────────────────────────┐
-//       │ registration table:           │ bulk area: connector's half │ acceptor's half     │
-//       │ connector's entries, then     │ (each side registers only   │ regions in its own  │
-//       │ acceptor's (SEG_REG_ENTRY_*)  │ half; the peer may only reach them through keys)  │
-//       └───────────────────────────────┴───────────────────────────────────────────────────┘
+//     … ┌──────────────┬──────────────┬───────────────────────┬───────────────────────────────┐
+//       │ control ring │ control ring │ registration table:   │ bulk area: connector's half │ │
+//       │ c→a          │ a→c          │ connector's entries,  │ acceptor's half (each side  │ │
+//       │ (DONE,       │              │ then acceptor's       │ registers only in its own   │ │
+//       │ TARGET)      │              │ (SEG_REG_ENTRY_*)     │ half; the peer reaches them │ │
+//       │              │              │                       │ only through keys)          │ │
+//       └──────────────┴──────────────┴───────────────────────┴───────────────────────────────┘
 //
 // Header line 0: +0 magic │ +4 version │ +8 total bytes │ +12 ring capacity (slots, both
-// rings) │ +16 slot bytes │ +20 offset of ring c→a │ +24 offset of ring a→c │ +28 offset of the
-// registration table │ +32 entries per side │ +36 offset of the bulk area │ +40 bulk bytes
-// (both halves). Every offset is segment-relative; each side recomputes the whole header from
-// the geometry it expects and refuses the segment (ERR_PROTO) unless every word matches.
+// data rings) │ +16 slot bytes │ +20 offset of data ring c→a │ +24 offset of data ring a→c │
+// +28 offset of the registration table │ +32 entries per side │ +36 offset of the bulk area │
+// +40 bulk bytes (both halves) │ +44 offset of control ring c→a │ +48 offset of control ring
+// a→c. Every offset is segment-relative; each side recomputes the whole header from the
+// geometry it expects and refuses the segment (ERR_PROTO) unless every word matches.
+//
+// Each direction has two rings. The data ring carries the stream in order (NEGOTIATE, DATA,
+// RNDV, FIN, RST), and its consumer may hold it (the application paused). The control ring
+// carries what the other side needs to go on (DONE, TARGET); its consumer drains it whether
+// or not the application reads, so control never waits behind data (as TCP's ACKs).
 // A side's flags word: SEG_FLAG_WAIT_CREDIT while its sender waits for the peer to release
-// slots (the peer rings after releasing), SEG_FLAG_RESET once it aborted the connection.
+// slots of either ring (the peer rings after releasing), SEG_FLAG_RESET once it aborted.
 export const SEG_MAGIC: u32 = 0x53455331;
-export const SEG_VERSION: u32 = 1;
+export const SEG_VERSION: u32 = 2;
 export const SEG_MAGIC_OFFSET: u32 = 0;
 export const SEG_VERSION_OFFSET: u32 = 4;
 export const SEG_TOTAL_BYTES_OFFSET: u32 = 8;
@@ -114,6 +122,14 @@ export const SEG_REG_TABLE_OFFSET: u32 = 28;
 export const SEG_REG_ENTRIES_OFFSET: u32 = 32;
 export const SEG_BULK_OFFSET: u32 = 36;
 export const SEG_BULK_BYTES_OFFSET: u32 = 40;
+export const SEG_CTL_C2A_OFFSET: u32 = 44;
+export const SEG_CTL_A2C_OFFSET: u32 = 48;
+// Geometry of both control rings, the same on every connection, in 16-byte slots (header and
+// 8-byte body): room for a DONE for each registration the peer may have in flight with the
+// default table (16 entries) plus TARGETs. A fuller ring only delays: its producer waits for
+// credits as on the data ring, and its consumer never stops draining it.
+export const SES_CTL_RING_CAPACITY: u32 = 32;
+export const SES_CTL_SLOT_BYTES: u32 = 16;
 export const SEG_CONNECTOR_FLAGS_OFFSET: u32 = CACHE_LINE_BYTES;
 export const SEG_ACCEPTOR_FLAGS_OFFSET: u32 = 2 * CACHE_LINE_BYTES;
 export const SEG_HEADER_BYTES: u32 = 3 * CACHE_LINE_BYTES;
@@ -152,10 +168,13 @@ export const MEM_WRITE: u32 = 2;
 // RNDV (large send, SES-9): +0 total u32 (bytes of the whole send) │ +4 key u32 (read-based:
 //   the sender's MEM_READ region holding bytes [first, total); 0 when write-based) │ +8 first
 //   part (length - 8 bytes)
-// TARGET (write-based, receiver → sender): +0 key u32 of a MEM_WRITE region │ +4 length u32
-// DONE: +0 key u32 (read-based: the sender's region, now read; write-based: the receiver's
-//   target, now written) │ +4 length u32
-// FIN: no payload; the sender's half is closed (half-close, CLS-1).
+// TARGET (control ring; write-based, receiver → sender): +0 key u32 of a MEM_WRITE region │
+//   +4 length u32
+// DONE (control ring): +0 key u32 (read-based: the sender's region, now read; write-based:
+//   the receiver's target, now written) │ +4 length u32
+// FIN: no payload; the sender's half is closed (half-close, CLS-1). It follows the last
+//   stream message at once: the sender keeps the bulk of its announced RNDVs until their
+//   DONEs, which travel on the control ring.
 // RST: no payload; the connection is aborted (the receiver reports ECONNRESET).
 export const SES_MSG_NEGOTIATE: u32 = 1;
 export const SES_MSG_DATA: u32 = 2;

@@ -127,20 +127,49 @@ export function ringCapacity(local: u32): u32 {
 export function ringReserve(local: u32): i32 {
   const cursor = load<u32>(local + L_CURSOR);
   const mask = load<u32>(local + L_MASK);
-  let head = load<u32>(local + L_PEER);
-  if (cursor - head > mask) {
-    // Looks full against the cached head: read the consumer's cursor (pairs with the
-    // atomic store in ringRelease). It may only have moved forward, and never past what
-    // this producer has published.
-    const fresh = atomic.load<u32>(load<u32>(local + L_SHARED) + RING_HEAD_OFFSET);
-    const published = load<u32>(local + L_PUBLISHED);
-    if (fresh - head > published - head) return ERR_PROTO;
-    store<u32>(local + L_PEER, fresh);
-    head = fresh;
-    if (cursor - head > mask) return ERR_AGAIN;
+  if (cursor - load<u32>(local + L_PEER) > mask) {
+    // Looks full against the cached head: read the consumer's cursor.
+    const head = refreshHead(local);
+    if (head < 0) return ERR_PROTO;
+    if (cursor - <u32>head > mask) return ERR_AGAIN;
   }
   store<u32>(local + L_CURSOR, cursor + 1);
   return <i32>slotAddress(local, cursor);
+}
+
+// Refreshes the cached consumer cursor (pairs with the atomic store in ringRelease): it may
+// only have moved forward, and never past what this producer has published. Returns it, or
+// -1 when it is impossible.
+function refreshHead(local: u32): i64 {
+  const head = load<u32>(local + L_PEER);
+  const fresh = atomic.load<u32>(load<u32>(local + L_SHARED) + RING_HEAD_OFFSET);
+  const published = load<u32>(local + L_PUBLISHED);
+  if (fresh - head > published - head) return -1;
+  store<u32>(local + L_PEER, fresh);
+  return <i64>fresh;
+}
+
+/**
+ * 1 when ringReserve would find a free slot now, 0 when the ring is full, ERR_PROTO when the
+ * consumer's cursor is impossible. Reserves nothing.
+ */
+export function ringHasRoom(local: u32): i32 {
+  const cursor = load<u32>(local + L_CURSOR);
+  const mask = load<u32>(local + L_MASK);
+  if (cursor - load<u32>(local + L_PEER) <= mask) return 1;
+  const head = refreshHead(local);
+  if (head < 0) return ERR_PROTO;
+  return cursor - <u32>head <= mask ? 1 : 0;
+}
+
+/**
+ * Slots this producer published that the consumer has not released yet (0: it has read
+ * everything), or ERR_PROTO when the consumer's cursor is impossible.
+ */
+export function ringPending(local: u32): i32 {
+  const head = refreshHead(local);
+  if (head < 0) return ERR_PROTO;
+  return <i32>(load<u32>(local + L_PUBLISHED) - <u32>head);
 }
 
 /**

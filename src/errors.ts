@@ -168,6 +168,11 @@ export function socketClosed(): Error {
   return libraryError('ERR_SOCKET_CLOSED', 'Socket is closed');
 }
 
+/** node:net's `EPIPE` for a write after the peer's FIN ended a socket without allowHalfOpen. */
+export function endedByPeer(): Error & { code: string } {
+  return libraryError('EPIPE', 'This socket has been ended by the other party');
+}
+
 /** BLK-6: the error of every call but `destroy()` on a socket after a cancellation. */
 export function cancelledSocket(syscall: string): Error & { code: string } {
   return libraryError(

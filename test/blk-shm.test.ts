@@ -11,7 +11,7 @@ import {
   type PeerProcess,
   type PeerReport,
 } from './helpers/blk-shm-process.js';
-import { pattern, rejection, within } from './helpers/blk-pair.js';
+import { fillReceiveWindow, pattern, rejection, within } from './helpers/blk-pair.js';
 import {
   closeOf,
   destroyOpened,
@@ -138,6 +138,7 @@ t(
     const { socket, port } = await openShm(peer, holding);
     socket.rdmaCancelTimeout = 1000;
     const registered = socket.allocBuffer(REGISTERED_BYTES);
+    const filler = fillReceiveWindow(socket);
     pattern(registered.length, 2).copy(registered);
     const controller = new AbortController();
     let settled = false;
@@ -158,7 +159,7 @@ t(
     socket.end();
     socket.resume();
     const seen = await peerOutcome(peer, port);
-    const expected = Buffer.concat([pattern(registered.length, 2), Buffer.from('after')]);
+    const expected = Buffer.concat([filler, pattern(registered.length, 2), Buffer.from('after')]);
     assert.equal(seen, { event: 'end', port, bytes: expected.length, sha256: sha256(expected) });
     await within(2000, closeOf(socket), 'close');
   },
@@ -171,6 +172,7 @@ t(
     socket.rdmaCancelTimeout = 200;
     socket.on('error', () => {});
     const registered = socket.allocBuffer(REGISTERED_BYTES);
+    fillReceiveWindow(socket);
     const controller = new AbortController();
     const sending = socket.send(registered, { signal: controller.signal });
     const closed = closeOf(socket);

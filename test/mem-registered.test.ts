@@ -4,7 +4,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { once } from 'node:events';
-import { BIG_GEOMETRY, closeSockets, pattern, socketPair, within } from './helpers/blk-pair.js';
+import {
+  BIG_GEOMETRY,
+  closeSockets,
+  fillReceiveWindow,
+  pattern,
+  socketPair,
+  within,
+} from './helpers/blk-pair.js';
 import { connect, createServer } from '../src/net/api.js';
 import { Socket } from '../src/net/socket.js';
 import {
@@ -22,7 +29,9 @@ test('MEM-7: a registered send moves out of the application memory with no stagi
   const { client, server } = await socketPair(BIG_GEOMETRY);
   const registered = client.allocBuffer(300_000);
   registered.fill(1);
-  // The peer does not read yet: the send is announced, its memory exposed, not copied.
+  // The peer does not read yet (its receive window is full): the send is announced, its
+  // memory exposed, not copied.
+  const filler = fillReceiveWindow(client);
   const sending = client.send(registered);
   await sleep(30);
   // Proof that nothing was copied at send(): a byte changed now is the byte the peer reads.
@@ -33,7 +42,7 @@ test('MEM-7: a registered send moves out of the application memory with no stagi
   client.end();
   await within(2000, once(server, 'end'));
   const all = Buffer.concat(chunks);
-  assert.is(all.length, registered.length);
+  assert.is(all.length, filler.length + registered.length);
   assert.is(all[all.length - 1], 9);
   await closeSockets(client, server);
 });
@@ -41,6 +50,7 @@ test('MEM-7: a registered send moves out of the application memory with no stagi
 test('MEM-6: deregistering memory a send still uses fails with EINVAL', async () => {
   const { client, server } = await socketPair(BIG_GEOMETRY);
   const registered = client.allocBuffer(200_000);
+  fillReceiveWindow(client);
   const sending = client.send(registered);
   await sleep(10);
   assert.throws(() => client.deregister(registered), code('EINVAL'));

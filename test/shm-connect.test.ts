@@ -130,14 +130,31 @@ t('a stale endpoint of a SIGKILLed listener is removed; the connect then uses TC
   plain.close();
 });
 
-t('a peer killed with SIGKILL fails the survivor with ECONNRESET within a second', async () => {
+t('CLS-5: a peer killed with SIGKILL ends the survivor within a second, as TCP does', async () => {
+  // A killed process's kernel closes its sockets: FIN when it had read everything (here: the
+  // echo server read all), RST otherwise. node:net's client then sees `end`, no error.
   const { peer, first } = await startPeer('echo-server');
   const socket = await open(first.port);
   assert.is(await echo(socket, 'alive'), 'alive');
+  let failed: Error | undefined;
+  socket.on('error', (err) => (failed = err));
+  const closed = once(socket, 'close');
   const killed = performance.now();
   peer.child.kill('SIGKILL');
-  const err = await errorOf(socket, 1000);
+  await within(1000, once(socket, 'end'), 'end');
   console.log(`  crash noticed after ${(performance.now() - killed).toFixed(1)} ms`);
+  await within(1000, closed, 'close');
+  assert.is(failed, undefined);
+});
+
+t('CLS-5: a peer killed with data it never read fails the survivor with ECONNRESET', async () => {
+  const { peer, first } = await startPeer('silent-server');
+  const socket = await open(first.port);
+  // The server never reads: past its receive window the rest stays unread in the ring.
+  socket.write(Buffer.alloc(3 << 20));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  peer.child.kill('SIGKILL');
+  const err = await errorOf(socket, 1000);
   assert.is(err.code, 'ECONNRESET');
 });
 

@@ -1,7 +1,8 @@
-// The receiving half of the session protocol: sesPoll validates the oldest message in the
-// receive ring against the slot, the segment and the state machine, performs its action
-// (an RDMA READ for a read-based rendezvous, an RDMA WRITE on TARGET) and reports one event.
-// Any violation returns ERR_PROTO: the caller resets the connection (EPROTO).
+// The receiving half of the session protocol: sesPoll validates the oldest message of the
+// control ring, else of the data ring, against the slot, the segment and the state machine,
+// performs its action (an RDMA WRITE on TARGET) and reports one event; sesPollControl does
+// the same for the control ring alone, which a paused receiver keeps draining. Any
+// violation returns ERR_PROTO: the caller resets the connection (EPROTO).
 
 import {
   MSG_LENGTH_OFFSET,
@@ -43,6 +44,7 @@ import {
   SES_EV_TARGET,
   SES_EV_FIN,
   SES_EV_RST,
+  SES_CTL_SLOT_BYTES,
 } from '../layout';
 import { ERR_AGAIN, ERR_PROTO } from '../status';
 import { ringFront, ringAdvance, ringCapacity, ringSlotBytes, ringCommit, ringRelease } from '../ring';
@@ -158,7 +160,7 @@ function done(ses: u32, body: u32, length: u32): i32 {
   return SES_EV_SEND_DONE;
 }
 
-// Validates and performs the message at `slot`; returns the event or ERR_PROTO.
+// Validates and performs the data-ring message at `slot`; returns the event or ERR_PROTO.
 function dispatch(ses: u32, slot: u32): i32 {
   const length = load<u32>(slot + MSG_LENGTH_OFFSET);
   const type = load<u32>(slot + MSG_TYPE_OFFSET);
@@ -173,8 +175,6 @@ function dispatch(ses: u32, slot: u32): i32 {
     return SES_EV_DATA;
   }
   if (type == SES_MSG_RNDV) return rendezvous(ses, body, length);
-  if (type == SES_MSG_TARGET) return target(ses, body, length);
-  if (type == SES_MSG_DONE) return done(ses, body, length);
   if (type == SES_MSG_FIN) {
     if (!streamOpen(ses) || length != 0) return ERR_PROTO;
     S.setState(ses, S.S_FIN_RECEIVED);
@@ -184,20 +184,56 @@ function dispatch(ses: u32, slot: u32): i32 {
   return ERR_PROTO;
 }
 
+// Validates and performs the control-ring message at `slot`. Only DONE and TARGET travel
+// there, and only after this side negotiated (the peer answers what this side sent since).
+function dispatchControl(ses: u32, slot: u32): i32 {
+  const length = load<u32>(slot + MSG_LENGTH_OFFSET);
+  const type = load<u32>(slot + MSG_TYPE_OFFSET);
+  if (length > SES_CTL_SLOT_BYTES - MSG_HEADER_BYTES) return ERR_PROTO;
+  if (!S.hasState(ses, S.S_NEG_RECEIVED)) return ERR_PROTO;
+  const body = slot + MSG_HEADER_BYTES;
+  if (type == SES_MSG_TARGET) return target(ses, body, length);
+  if (type == SES_MSG_DONE) return done(ses, body, length);
+  return ERR_PROTO;
+}
+
+// The oldest control message's event, ERR_AGAIN when there is none, or ERR_PROTO.
+function pollControl(ses: u32): i32 {
+  const slot = ringFront(ses + S.S_CTL_RX);
+  if (slot < 0) return slot == ERR_AGAIN ? ERR_AGAIN : ERR_PROTO;
+  const ev = dispatchControl(ses, <u32>slot);
+  if (ev >= 0) ringAdvance(ses + S.S_CTL_RX);
+  return ev;
+}
+
 /**
  * Consumes the oldest received message and returns its event (SES_EV_*), whose fields the
  * sesEv* getters give until the next call; ERR_AGAIN when none; ERR_PROTO for any
- * violation. Payload addresses stay valid until sesRelease. The peer's RESET flag reports
- * SES_EV_RST even when its ring is full.
+ * violation. Control messages go first. The data ring is fronted before the control ring is
+ * looked at: the peer publishes control first (sesFlush), so a control message sent before a
+ * stream message is always seen before it. Payload addresses stay valid until sesRelease.
+ * The peer's RESET flag reports SES_EV_RST even when its rings are full.
  */
 export function sesPoll(ses: u32): i32 {
   const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
   if ((flags & SEG_FLAG_RESET) != 0) return SES_EV_RST;
   const slot = ringFront(ses + S.S_RX);
-  if (slot < 0) return slot == ERR_AGAIN ? ERR_AGAIN : ERR_PROTO;
+  if (slot < 0 && slot != ERR_AGAIN) return ERR_PROTO;
+  const control = pollControl(ses);
+  if (control != ERR_AGAIN || slot < 0) return control;
   const ev = dispatch(ses, <u32>slot);
   if (ev >= 0) ringAdvance(ses + S.S_RX);
   return ev;
+}
+
+/**
+ * sesPoll for the control ring alone (and the peer's RESET flag): what a receiver whose
+ * application paused keeps consuming, so that the peer's DONEs and TARGETs always arrive.
+ */
+export function sesPollControl(ses: u32): i32 {
+  const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
+  if ((flags & SEG_FLAG_RESET) != 0) return SES_EV_RST;
+  return pollControl(ses);
 }
 
 /** Address of the last event's payload (DATA, first part of RNDV, target or region). */

@@ -1,6 +1,7 @@
 // The sending half of the session protocol: NEGOTIATE, DATA slots filled in place, the
-// large-send rendezvous (SES-9, read- or write-based), and the control messages DONE,
-// TARGET and FIN. Messages are published by sesFlush, one cursor store per batch.
+// large-send rendezvous (SES-9, read- or write-based) and FIN on the data ring; DONE and
+// TARGET on the control ring. Messages are published by sesFlush, one cursor store per batch
+// and ring.
 
 import {
   MSG_LENGTH_OFFSET,
@@ -30,9 +31,9 @@ import {
   SES_CTL_BYTES,
 } from '../layout';
 import { ERR_AGAIN, ERR_INVAL, ERR_MSGSIZE } from '../status';
-import { ringCapacity, ringSlotBytes } from '../ring';
+import { ringCapacity, ringHasRoom, ringSlotBytes } from '../ring';
 import { memRegister, memDeregister } from '../shm/registry';
-import { takeSlot, putBackSlot } from './session';
+import { takeSlot, takeControlSlot, putBackSlot } from './session';
 import * as S from './state';
 
 /** Largest payload of one message of `ses`. */
@@ -96,11 +97,17 @@ export function sesDataSlot(ses: u32): i32 {
   return slot + <i32>MSG_HEADER_BYTES;
 }
 
-/** Sizes the DATA message of the last sesDataSlot: 0, or ERR_MSGSIZE / ERR_INVAL (length 0). */
+/**
+ * Sizes the DATA message of the last sesDataSlot to `length` payload bytes. The slot stays
+ * open until the next message or sesFlush, so a later write may append to it and size it
+ * again. 0; ERR_MSGSIZE; ERR_INVAL for length 0 or when no DATA slot is open.
+ */
 export function sesDataCommit(ses: u32, length: u32): i32 {
   if (length == 0) return ERR_INVAL;
   if (length > sesMaxPayload(ses)) return ERR_MSGSIZE;
-  header(load<u32>(ses + S.S_DATA_SLOT), length, SES_MSG_DATA);
+  const slot = load<u32>(ses + S.S_DATA_SLOT);
+  if (slot == 0) return ERR_INVAL;
+  header(slot, length, SES_MSG_DATA);
   return 0;
 }
 
@@ -138,9 +145,9 @@ export function sesSendRndv(ses: u32, address: u32, total: u32): i32 {
   return key;
 }
 
-// A control message with an 8-byte (key, length) payload.
+// A control message with an 8-byte (key, length) payload, on the control ring.
 function sendControl(ses: u32, type: u32, key: u32, length: u32): i32 {
-  const slot = takeSlot(ses);
+  const slot = takeControlSlot(ses);
   if (slot < 0) return slot;
   const at = <u32>slot;
   header(at, SES_CTL_BYTES, type);
@@ -163,9 +170,8 @@ export function sesSendDone(ses: u32, key: u32, length: u32): i32 {
 export function sesSendTarget(ses: u32, address: u32, length: u32): i32 {
   if (S.hasState(ses, S.S_RESET)) return ERR_INVAL;
   if (length == 0 || load<u32>(ses + S.S_RX_WAIT_TARGET) != length) return ERR_INVAL;
-  const slot = takeSlot(ses);
-  if (slot < 0) return slot;
-  putBackSlot(ses, <u32>slot);
+  const room = ringHasRoom(ses + S.S_CTL_TX);
+  if (room <= 0) return room == 0 ? ERR_AGAIN : room;
   const key = memRegister(ses + S.S_RNIC, address, length, MEM_WRITE, true);
   if (key < 0) return key;
   sendControl(ses, SES_MSG_TARGET, <u32>key, length);
@@ -175,8 +181,10 @@ export function sesSendTarget(ses: u32, address: u32, length: u32): i32 {
 }
 
 /**
- * Sends FIN: this side sends no more data (half-close). 0; ERR_AGAIN without a credit or
- * while a write-based send is pending; ERR_INVAL when already sent or not negotiated.
+ * Sends FIN: this side sends no more data (half-close). It does not wait for the DONEs of
+ * announced RNDVs (their bulk stays registered until each DONE). 0; ERR_AGAIN without a
+ * credit or while a write-based send waits for its TARGET; ERR_INVAL when already sent or
+ * not negotiated.
  */
 export function sesSendFin(ses: u32): i32 {
   if (S.hasState(ses, S.S_FIN_SENT | S.S_RESET) || !S.hasState(ses, S.S_NEG_SENT)) return ERR_INVAL;

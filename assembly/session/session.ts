@@ -1,6 +1,6 @@
 // One session endpoint's life cycle: attach to a checked segment, wait for credits and
 // doorbells without lost wake-ups, abort (RST) and close. Sending is in send.ts, receiving
-// in recv.ts.
+// in recv.ts. Each direction has a data ring (the stream) and a control ring (DONE, TARGET).
 
 import {
   SEG_HEADER_BYTES,
@@ -15,11 +15,24 @@ import {
   REG_ENTRY_BYTES,
   MSG_LENGTH_OFFSET,
   MSG_TYPE_OFFSET,
+  SES_CTL_RING_CAPACITY,
+  SES_CTL_SLOT_BYTES,
 } from '../layout';
 import { ERR_AGAIN, ERR_INVAL } from '../status';
-import { ringAttach, ringBytes, ringCommit, ringFormat, ringPark, ringRelease, ringReserve, ringUnpark } from '../ring';
+import {
+  ringAttach,
+  ringBytes,
+  ringCommit,
+  ringFormat,
+  ringHasRoom,
+  ringPending,
+  ringPark,
+  ringRelease,
+  ringReserve,
+  ringUnpark,
+} from '../ring';
 import { rnicInit, rnicDown, rnicStateBytes } from '../shm/rnic';
-import { segBulkOffset, segCheck, segFlagsOffset } from './segment';
+import { controlRingBytes, segBulkOffset, segCheck, segFlagsOffset } from './segment';
 import * as S from './state';
 
 /** Bytes of a session's private block for `entries` registrations per side. */
@@ -61,8 +74,18 @@ export function sesInit(
   store<u32>(ses + S.S_HALF_BYTES, halfBytes);
   store<u32>(ses + S.S_OWN_FLAGS, seg + segFlagsOffset(role));
   store<u32>(ses + S.S_PEER_FLAGS_ADDR, seg + segFlagsOffset(1 - role));
+  const ctlC2a = a2c + ring;
+  const ctlA2c = ctlC2a + controlRingBytes();
+  const ctlSlots = SES_CTL_RING_CAPACITY;
+  const ctlBytes = SES_CTL_SLOT_BYTES;
   let status = ringAttach(ses + S.S_TX, connector ? c2a : a2c, capacity, slotBytes);
   if (status == 0) status = ringAttach(ses + S.S_RX, connector ? a2c : c2a, capacity, slotBytes);
+  if (status == 0) {
+    status = ringAttach(ses + S.S_CTL_TX, connector ? ctlC2a : ctlA2c, ctlSlots, ctlBytes);
+  }
+  if (status == 0) {
+    status = ringAttach(ses + S.S_CTL_RX, connector ? ctlA2c : ctlC2a, ctlSlots, ctlBytes);
+  }
   ringFormat(ses + S.S_SQ_RING);
   ringFormat(ses + S.S_CQ_RING);
   // Each queue has two endpoints: the session produces work and consumes completions, the
@@ -115,12 +138,23 @@ export function sesRxRing(ses: u32): u32 {
   return ses + S.S_RX;
 }
 
+/** Address of the control transmit and receive ring endpoints of `ses`. */
+export function sesCtlTxRing(ses: u32): u32 {
+  return ses + S.S_CTL_TX;
+}
+
+export function sesCtlRxRing(ses: u32): u32 {
+  return ses + S.S_CTL_RX;
+}
+
 /**
  * A free slot of the transmit ring: the one sesWaitCredit took ahead, else a new one.
  * Returns its address or ringReserve's status. Clears this side's WAIT_CREDIT flag once a
  * credit came back.
  */
 export function takeSlot(ses: u32): i32 {
+  // Any message taken closes the open DATA slot: nothing may be appended behind another.
+  store<u32>(ses + S.S_DATA_SLOT, 0);
   let slot = <i32>load<u32>(ses + S.S_RESERVED_SLOT);
   if (slot != 0) {
     store<u32>(ses + S.S_RESERVED_SLOT, 0);
@@ -128,11 +162,33 @@ export function takeSlot(ses: u32): i32 {
     slot = ringReserve(ses + S.S_TX);
     if (slot < 0) return slot;
   }
+  stopWaiting(ses);
+  return slot;
+}
+
+// A credit came back: this side no longer asks the peer to ring after releasing.
+function stopWaiting(ses: u32): void {
   if (S.hasState(ses, S.S_WAITING)) {
     atomic.and<u32>(load<u32>(ses + S.S_OWN_FLAGS), ~SEG_FLAG_WAIT_CREDIT);
     S.clearState(ses, S.S_WAITING);
   }
+}
+
+/** A free slot of the control transmit ring, or ringReserve's status (ERR_AGAIN, ERR_PROTO). */
+export function takeControlSlot(ses: u32): i32 {
+  const slot = ringReserve(ses + S.S_CTL_TX);
+  if (slot >= 0) stopWaiting(ses);
   return slot;
+}
+
+/**
+ * sesWaitCredit for the control ring: announces the wait, then re-checks. 1 when a control
+ * slot is free now, 0 when the caller may sleep until the peer rings, or ERR_PROTO.
+ */
+export function sesWaitControl(ses: u32): i32 {
+  S.setState(ses, S.S_WAITING);
+  atomic.or<u32>(load<u32>(ses + S.S_OWN_FLAGS), SEG_FLAG_WAIT_CREDIT);
+  return ringHasRoom(ses + S.S_CTL_TX);
 }
 
 /**
@@ -153,11 +209,12 @@ export function sesWaitCredit(ses: u32): i32 {
 }
 
 /**
- * Hands every consumed receive slot back to the peer (re-posts the receive buffers, SES-7).
- * Returns 1 when the peer waits for credits and must be rung, 0 otherwise.
+ * Hands every consumed receive slot of both rings back to the peer (re-posts the receive
+ * buffers, SES-7). Returns 1 when the peer waits for credits and must be rung, 0 otherwise.
  */
 export function sesRelease(ses: u32): i32 {
   ringRelease(ses + S.S_RX);
+  ringRelease(ses + S.S_CTL_RX);
   // Sequentially consistent after the head store above; pairs with sesWaitCredit.
   const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
   return (flags & SEG_FLAG_WAIT_CREDIT) != 0 ? 1 : 0;
@@ -169,22 +226,42 @@ export function putBackSlot(ses: u32, slot: u32): void {
 }
 
 /**
- * Publishes every message written since the last flush; 1 when the peer must be rung. A slot
+ * Publishes every message written since the last flush on both rings, control first (the
+ * receiver fronts the data ring before it looks at the control ring, so it sees a control
+ * message before any stream message that followed it); 1 when the peer must be rung. A slot
  * taken ahead but not yet filled stays unpublished (sesWaitCredit runs only after a flush,
  * so nothing written follows it).
  */
 export function sesFlush(ses: u32): i32 {
-  if (load<u32>(ses + S.S_RESERVED_SLOT) != 0) return 0;
-  return ringCommit(ses + S.S_TX);
+  const control = ringCommit(ses + S.S_CTL_TX);
+  if (load<u32>(ses + S.S_RESERVED_SLOT) != 0) return control;
+  // Published: the open DATA slot is the peer's to read now, never to be resized.
+  store<u32>(ses + S.S_DATA_SLOT, 0);
+  return ringCommit(ses + S.S_TX) | control;
 }
 
 /**
- * Announces that this side is about to sleep on its doorbell. Returns 1 when there is work
- * already (a message, or the peer's reset flag), 0 when it may sleep, or ERR_PROTO.
+ * 1 when the peer has consumed every message this side published on its data ring (what a
+ * closed peer had not read makes its close abortive, as a kernel's unread receive queue
+ * does), else 0. Reads the peer's cursor once; it only compares it.
  */
-export function sesPark(ses: u32): i32 {
-  const front = ringPark(ses + S.S_RX);
-  if (front != 0) return front;
+export function sesPeerConsumedAll(ses: u32): i32 {
+  return ringPending(ses + S.S_TX) == 0 ? 1 : 0;
+}
+
+/**
+ * Announces that this side is about to sleep on its doorbell. With `held` (the application
+ * paused with stream data at the front) only the control ring asks to be rung: the held data
+ * ring has nothing to say until resume(). Returns 1 when there is work already (a message,
+ * or the peer's reset flag), 0 when it may sleep, or ERR_PROTO.
+ */
+export function sesPark(ses: u32, held: u32): i32 {
+  const control = ringPark(ses + S.S_CTL_RX);
+  if (control != 0) return control;
+  if (held == 0) {
+    const front = ringPark(ses + S.S_RX);
+    if (front != 0) return front;
+  }
   const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
   return (flags & SEG_FLAG_RESET) != 0 ? 1 : 0;
 }
@@ -197,9 +274,10 @@ export function sesPeerReset(ses: u32): i32 {
   return (atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR)) & SEG_FLAG_RESET) != 0 ? 1 : 0;
 }
 
-/** Clears the parked flag after a wake-up. */
+/** Clears the parked flags after a wake-up. */
 export function sesUnpark(ses: u32): void {
   ringUnpark(ses + S.S_RX);
+  ringUnpark(ses + S.S_CTL_RX);
 }
 
 /**

@@ -17,7 +17,8 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 //   +80 ev source (the peer's bytes a read-based RNDV leaves to the caller to copy)
 //   +128 tx ring endpoint │ +192 rx ring endpoint │ +256 sq producer (the session)
 //   +320 cq consumer (the session) │ +384 sq consumer (the RNIC) │ +448 cq producer (the RNIC)
-//   +512 sq ring (SES_QUEUE_DEPTH SQEs) │ +768 cq ring (SES_QUEUE_DEPTH CQEs) │ +960 RNIC
+//   +512 sq ring (SES_QUEUE_DEPTH SQEs) │ +768 cq ring (SES_QUEUE_DEPTH CQEs)
+//   +960 control tx ring endpoint │ +1024 control rx ring endpoint │ +1088 RNIC
 @inline export const S_SEG: u32 = 0;
 @inline export const S_ROLE: u32 = 4;
 @inline export const S_LOCAL_FLAGS: u32 = 8;
@@ -48,7 +49,9 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 // The session runs one work request at a time; 4 leaves room without costing much.
 @inline export const SES_QUEUE_DEPTH: u32 = 4;
 @inline export const S_CQ_RING: u32 = S_SQ_RING + RING_HEADER_BYTES + SES_QUEUE_DEPTH * SQE_BYTES;
-@inline export const S_RNIC: u32 = S_CQ_RING + RING_HEADER_BYTES + SES_QUEUE_DEPTH * CQE_BYTES;
+@inline export const S_CTL_TX: u32 = S_CQ_RING + RING_HEADER_BYTES + SES_QUEUE_DEPTH * CQE_BYTES;
+@inline export const S_CTL_RX: u32 = S_CTL_TX + 64;
+@inline export const S_RNIC: u32 = S_CTL_RX + 64;
 
 // State bits.
 @inline export const S_NEG_SENT: u32 = 1;

@@ -14,6 +14,8 @@ export const kCalls = Symbol('sanswitch.calls');
 export const kConduit = Symbol('sanswitch.conduit');
 export const kCloseBuffers = Symbol('sanswitch.closeBuffers');
 
+type WriteCallback = (err?: Error | null) => void;
+
 /** A Duplex with the awaitable calls; Socket extends it. Main thread only. */
 export abstract class AwaitableDuplex extends Duplex {
   #rdmaCancelTimeout = RDMA_CANCEL_TIMEOUT_MS;
@@ -31,6 +33,36 @@ export abstract class AwaitableDuplex extends Duplex {
   /** The socket is destroyed: heap registrations end (CACHE-5). */
   protected [kCloseBuffers](): void {
     this.#heapBuffers?.close();
+  }
+
+  /**
+   * A registered buffer is in use from the write() (or send()) that takes it until its
+   * callback, even while the write waits behind others in the stream's buffer: deregister()
+   * and freeBuffer() refuse it meanwhile (MEM-6, CACHE-3), so its memory is never reused
+   * under a send.
+   */
+  override write(chunk: unknown, cb?: WriteCallback): boolean;
+  override write(chunk: unknown, encoding: BufferEncoding, cb?: WriteCallback): boolean;
+  override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback) {
+    const done = typeof encoding === 'function' ? encoding : cb;
+    const registration = Buffer.isBuffer(chunk) ? this.#registrationOf(chunk) : undefined;
+    if (!registration) {
+      return done === cb
+        ? super.write(chunk, encoding as BufferEncoding, cb)
+        : super.write(chunk, done);
+    }
+    registration.inUse += 1;
+    const release: WriteCallback = (err) => {
+      registration.inUse -= 1;
+      done?.(err);
+    };
+    return done === cb
+      ? super.write(chunk, encoding as BufferEncoding, release)
+      : super.write(chunk, release);
+  }
+
+  #registrationOf(chunk: Buffer) {
+    return (this[kConduit]()?.buffers ?? this.#heapBuffers)?.lookup(chunk);
   }
 
   /** Milliseconds a cancelled send waits for the peer's RDMA before a reset (BLK-5). */

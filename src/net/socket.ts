@@ -4,7 +4,7 @@
 import type { Conduit, EndpointInfo } from './conduit.js';
 import type { ConnectAttempt } from '../providers/tcp/index.js';
 import type { FallbackReason } from '../switch/diagnostics.js';
-import { cancelledSocket, socketClosed } from '../errors.js';
+import { cancelledSocket, endedByPeer, socketClosed } from '../errors.js';
 import { normalizeConnectArgs, validateNonNegative, validateSocketOptions } from './args.js';
 import { connectSocket } from '../switch/connect.js';
 import { SocketTimer } from './socket-timer.js';
@@ -27,6 +27,16 @@ interface PendingWrite {
   cb: (err?: Error | null) => void;
 }
 
+type WriteCallback = (err?: Error | null) => void;
+
+/**
+ * Bytes a socket buffers for an application that does not read before it stops taking the
+ * peer's stream data (its receive window): 1 MiB, within Linux's TCP receive buffer range
+ * (tcp_rmem: 128 KiB by default, up to 6 MiB), so that two peers that each send 1 MiB
+ * before reading both get through, as they do over TCP loopback.
+ */
+export const RECEIVE_WINDOW_BYTES = 1 << 20;
+
 /** The switch's side of a Socket: how connect and accept drive it. Internal. */
 export const kEstablish = Symbol('sanswitch.establish');
 export const kAttempt = Symbol('sanswitch.attempt');
@@ -46,8 +56,11 @@ export class Socket extends AwaitableDuplex {
   #conduitClosed = false;
   #attempt: ConnectAttempt | undefined;
   #pending: PendingWrite | undefined;
-  #wantRead = false;
   #readEnded = false;
+  /** resetAndDestroy() is destroying the socket: the conduit is reset, not closed. */
+  #resetting = false;
+  /** setTimeout() was called: `timeout` reports its value, 0 included, as node:net does. */
+  #timeoutSet = false;
   #bytesRead = 0;
   #bytesWritten = 0;
   #refed = true;
@@ -104,6 +117,9 @@ export class Socket extends AwaitableDuplex {
     conduit.on('end', () => {
       this.#readEnded = true;
       this.push(null);
+      // As node:net: the end is seen whether or not anyone reads (a read(0) emits it once
+      // the buffer is empty).
+      this.read(0);
     });
     this.on('end', () => this[kCalls].ended());
     conduit.on('error', (err: Error) => this.destroy(err));
@@ -112,7 +128,9 @@ export class Socket extends AwaitableDuplex {
     if (this.#keepAlive) conduit.setKeepAlive(...this.#keepAlive);
     if (!this.#refed) conduit.unref();
     this.connecting = false;
-    if (this.#wantRead) conduit.resume();
+    // node:net reads from connect on: the peer's data, end and close arrive whether or not
+    // the application reads, up to the receive window (#onData).
+    conduit.resume();
     if (this.#pending) this.#flushPending(this.#pending);
     if (connected) {
       this.emit('connect');
@@ -121,8 +139,26 @@ export class Socket extends AwaitableDuplex {
   }
 
   override _read(): void {
-    this.#wantRead = true;
     this.#conduit?.resume();
+  }
+
+  /**
+   * As node:net: after the peer's FIN ended a socket without allowHalfOpen, a write fails
+   * with EPIPE (and destroys the socket) rather than with a stream error.
+   */
+  override write(chunk: unknown, cb?: WriteCallback): boolean;
+  override write(chunk: unknown, encoding: BufferEncoding, cb?: WriteCallback): boolean;
+  override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback) {
+    if (!this.#readEnded || this.allowHalfOpen || !this.writableEnded || this.destroyed) {
+      return typeof encoding === 'function'
+        ? super.write(chunk, encoding)
+        : super.write(chunk, encoding as BufferEncoding, cb);
+    }
+    const callback = typeof encoding === 'function' ? encoding : cb;
+    const err = endedByPeer();
+    if (callback) process.nextTick(callback, err);
+    this.destroy(err);
+    return false;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: PendingWrite['cb']): void {
@@ -155,10 +191,13 @@ export class Socket extends AwaitableDuplex {
     this.#attempt = undefined;
     this[kCalls].closeAll(err);
     this[kCloseBuffers]();
-    // cb first: the stream emits `error` on the next tick, and `close` must follow it.
+    // cb first: the stream emits `error` on the next tick, and `close` must follow it. The
+    // conduit closes after it, so that writes it fails find the stream destroyed already.
     cb(err);
-    if (this.#conduit && !this.#conduitClosed) this.#conduit.destroy();
-    else process.nextTick(() => this.emit('close', this.#hadError));
+    if (!this.#conduit || this.#conduitClosed) {
+      process.nextTick(() => this.emit('close', this.#hadError));
+    } else if (this.#resetting) this.#conduit.resetAndDestroy();
+    else this.#conduit.destroy();
   }
 
   #flushPending(pending: PendingWrite): void {
@@ -191,7 +230,12 @@ export class Socket extends AwaitableDuplex {
   #onData(chunk: Buffer): void {
     this.#bytesRead += chunk.length;
     this.#timer.touch();
-    if (!this.push(chunk)) this.#conduit?.pause();
+    // The readable buffer beyond its high-water mark stands for the kernel's receive buffer:
+    // the conduit stops taking stream data only past the receive window, so that a peer
+    // whose application does not read yet still gets its sends through.
+    if (!this.push(chunk) && this.readableLength >= RECEIVE_WINDOW_BYTES) {
+      this.#conduit?.pause();
+    }
   }
 
   #onConduitClose(): void {
@@ -211,7 +255,7 @@ export class Socket extends AwaitableDuplex {
 
   /** Aborts the connection: the peer sees ECONNRESET (TCP RST). */
   resetAndDestroy(): this {
-    if (this.#conduit && !this.#conduitClosed) this.#conduit.resetAndDestroy();
+    this.#resetting = true;
     return this.destroy();
   }
 
@@ -232,6 +276,7 @@ export class Socket extends AwaitableDuplex {
   /** Emits `timeout` after `ms` milliseconds without activity; 0 disables it. */
   setTimeout(ms: number, cb?: () => void): this {
     validateNonNegative(ms, 'msecs');
+    this.#timeoutSet = true;
     if (cb && ms === 0) this.off('timeout', cb);
     else if (cb) this.once('timeout', cb);
     this.#timer.set(ms);
@@ -293,8 +338,8 @@ export class Socket extends AwaitableDuplex {
     if (this.writable) return 'writeOnly';
     return 'closed';
   }
-  /** The idle timeout in milliseconds, or undefined when none is set. */
+  /** The idle timeout in milliseconds (0: disabled), or undefined before setTimeout(). */
   get timeout(): number | undefined {
-    return this.#timer.ms || undefined;
+    return this.#timeoutSet ? this.#timer.ms : undefined;
   }
 }

@@ -1,7 +1,9 @@
 // A Conduit over one session segment that is already mapped into this process's WASM
 // memory: the shm provider builds one per connection. Negotiates (SES-2/3), moves writes
-// through the sender and delivers data through the receiver, spinning for a bounded time
-// while traffic flows and then parking on its doorbell (no CPU while idle).
+// into the rings from write() itself when there is room (published at the end of the
+// current job, or at process exit), delivers data through the receiver, and runs the rest
+// on its pump: spinning for a bounded time while traffic flows, then parking on its doorbell
+// (no CPU while idle).
 import { EventEmitter } from 'node:events';
 import type { Conduit, EndpointInfo } from '../net/conduit.js';
 import type { ProcessCore } from '../wasm/process-core.js';
@@ -17,10 +19,11 @@ import { SessionSender } from './sender.js';
 import { SessionReceiver } from './receiver.js';
 import { openSession, type SessionHandle } from './handle.js';
 import { Pump, type StepResult } from './pump.js';
+import { awaitingPublish, published, type Unpublished } from './exit-publish.js';
 import { RegisteredBuffers } from '../buffers/registered-buffers.js';
 import type { CancelState } from './sender.js';
 
-const IDLE: StepResult = { progress: false, waitCredit: false, held: false };
+const IDLE: StepResult = { progress: false, wait: 'none', held: false };
 
 /** How to build a SessionConduit. */
 export interface SessionConduitOptions {
@@ -48,7 +51,7 @@ export interface SessionConduitOptions {
  * both NEGOTIATE messages crossed (the provider completes connect then, CON-6). Main thread
  * only; call `wake()` whenever this side's doorbell rings.
  */
-export class SessionConduit extends EventEmitter implements Conduit {
+export class SessionConduit extends EventEmitter implements Conduit, Unpublished {
   readonly local: EndpointInfo | undefined;
   readonly remote: EndpointInfo | undefined;
   readonly #handle: SessionHandle;
@@ -64,6 +67,8 @@ export class SessionConduit extends EventEmitter implements Conduit {
   #closed = false;
   #ended = false;
   #peerGone = false;
+  #publishQueued = false;
+  readonly #isPaused = (): boolean => this.#paused;
 
   constructor(options: SessionConduitOptions) {
     super();
@@ -76,15 +81,22 @@ export class SessionConduit extends EventEmitter implements Conduit {
     const { core, ses, memory, ownHalf } = this.#handle;
     this.#sender = new SessionSender(core, ses, memory, options.geometry, ownHalf);
     if (options.threshold !== undefined) this.setThreshold(options.threshold);
-    this.#receiver = new SessionReceiver(
+    this.#receiver = new SessionReceiver({
       core,
       ses,
       memory,
-      this.#sender,
-      (chunk) => this.emit('data', chunk),
-      () => this.#ring(core.sesFlush(ses)),
+      sender: this.#sender,
+      deliver: (chunk) => this.emit('data', chunk),
+      publish: () => this.#ring(this.#sender.publish()),
+      closed: () => this.#closed,
+    });
+    this.#pump = new Pump(
+      core,
+      ses,
+      options.spinMs ?? 0.2,
+      () => this.#step(),
+      (err) => this.#onFault(err),
     );
-    this.#pump = new Pump(core, ses, options.spinMs ?? 0.2, () => this.#step());
     const bulk = this.#sender.bulk;
     this.buffers = new RegisteredBuffers({
       allocate: (bytes) => {
@@ -112,9 +124,10 @@ export class SessionConduit extends EventEmitter implements Conduit {
 
   /**
    * The peer's process is gone (its liveness channel hung up). What it published before is
-   * still delivered, as the application reads it (CLS-5); then a FIN ends the stream as
-   * usual, while a stream that stops without one, or a write that waits for credits the
-   * peer will never return, fails with ECONNRESET.
+   * still delivered, as the application reads it (CLS-5); then the stream ends as a kernel
+   * ends a dead process's connection: with `end` when the peer had read everything this side
+   * sent (its FIN, or the hang-up standing for it), with ECONNRESET otherwise, and a write
+   * that waits for credits the peer will never return fails with ECONNRESET.
    */
   peerGone(): void {
     this.#peerGone = true;
@@ -144,7 +157,7 @@ export class SessionConduit extends EventEmitter implements Conduit {
         true,
       );
     }
-    this.#pump.kick();
+    this.#sendNow();
   }
 
   /**
@@ -168,25 +181,26 @@ export class SessionConduit extends EventEmitter implements Conduit {
   end(cb: () => void): void {
     if (this.#closed) return;
     this.#sender.enqueueFin(cb);
-    this.#pump.kick();
+    this.#sendNow();
   }
 
   destroy(): void {
     if (this.#closed) return;
-    // Data the peer has yet to pull by RDMA vanishes with this side: that close is abortive
-    // (the peer sees ECONNRESET, not a stream with a hole in it).
-    if (this.#sender.rdmaPending) return this.resetAndDestroy();
-    // An orderly close: FIN when a credit is free, so the peer sees `end`.
+    // Stream bytes this side never took out of its ring make the close abortive, as a
+    // kernel's close() with unread data sends RST.
+    if (this.#receiver.hasStream(true)) return this.resetAndDestroy();
+    // An orderly close: FIN when a credit is free (else the hang-up stands for it), and what
+    // the peer has yet to pull by RDMA stays readable in the segment it maps.
     this.#handle.core.sesSendFin(this.#handle.ses);
-    this.#ring(this.#handle.core.sesFlush(this.#handle.ses));
-    this.#close(null);
+    this.#ring(this.#sender.publish());
+    this.#close(null, false);
   }
 
   resetAndDestroy(): void {
     if (this.#closed) return;
     this.#handle.core.sesReset(this.#handle.ses);
     this.#doorbell.ring();
-    this.#close(null);
+    this.#close(null, true);
   }
 
   pause(): void {
@@ -210,19 +224,56 @@ export class SessionConduit extends EventEmitter implements Conduit {
     this.#pump.unref();
   }
 
+  /** See Unpublished: publishes what write() put into the rings, rings a sleeping peer. */
+  publishNow(): void {
+    if (!this.#publishQueued) return;
+    this.#publishQueued = false;
+    published(this);
+    if (!this.#closed) this.#ring(this.#sender.publish());
+  }
+
   #negotiate(): void {
     this.#handle.core.sesNegotiate(this.#handle.ses, this.#sender.threshold);
-    this.#ring(this.#handle.core.sesFlush(this.#handle.ses));
+    this.#ring(this.#sender.publish());
   }
 
   #ring(status: number): void {
     if (status === 1) this.#doorbell.ring();
   }
 
+  // Moves what the queue holds into the rings now, as far as credits allow (node:net writes
+  // to the kernel from write() too), completes what left the application's hands, and lets
+  // the pump run: it publishes, waits for credits and catches the reply while spinning.
+  #sendNow(): void {
+    if (this.#negotiated) {
+      const state = this.#sender.flush();
+      if (state === 'fault') return this.#faulted();
+      this.#queuePublish();
+      this.#complete();
+    }
+    this.#pump.kick();
+  }
+
+  // Published at the end of the current job (one cursor store for a burst of writes), or at
+  // process exit if that comes first.
+  #queuePublish(): void {
+    if (this.#publishQueued) return;
+    this.#publishQueued = true;
+    awaitingPublish(this);
+    queueMicrotask(() => this.publishNow());
+  }
+
+  #complete(): number {
+    const completed = this.#sender.takeCompleted();
+    for (const cb of completed) cb(null);
+    return completed.length;
+  }
+
   // One pass of the pump: receive, then send.
   #step(): StepResult {
     const { core, ses } = this.#handle;
-    const drained = this.#receiver.drain(64, this.#paused);
+    const drained = this.#receiver.drain(64, this.#isPaused);
+    if (this.#closed) return IDLE;
     if (drained.messages > 0) this.#ring(core.sesRelease(ses));
     if (drained.status < 0) {
       this.#fail(statusToError(drained.status, { syscall: 'read' }), true);
@@ -233,30 +284,70 @@ export class SessionConduit extends EventEmitter implements Conduit {
       return IDLE;
     }
     if (drained.negotiated) this.#onNegotiated();
-    if (drained.fin && !this.#ended) {
-      this.#ended = true;
-      this.emit('end');
-    }
+    if (drained.fin) this.#onEnd();
     if (this.#closed) return IDLE;
     const state = this.#negotiated ? this.#sender.flush() : 'idle';
-    this.#ring(core.sesFlush(ses));
-    const completed = this.#sender.takeCompleted();
-    for (const cb of completed) cb(null);
-    const drainedAll = !this.#ended && drained.messages === 0 && !drained.held;
-    if (this.#peerGone && !this.#closed && (drainedAll || (this.#ended && state !== 'idle'))) {
-      this.#fail(systemError('ECONNRESET', { syscall: 'read' }), false);
+    if (state === 'fault') {
+      this.#faulted();
+      return IDLE;
+    }
+    this.#ring(this.#sender.publish());
+    const completed = this.#complete();
+    if (
+      this.#closed ||
+      (this.#peerGone && this.#settleGone(drained.messages, drained.held, state))
+    ) {
       return IDLE;
     }
     return {
-      progress: drained.messages > 0 || completed.length > 0,
-      waitCredit: state === 'credits',
+      progress: drained.messages > 0 || completed > 0,
+      wait: state === 'credits' ? 'data' : state === 'control' ? 'control' : 'none',
       held: drained.held,
     };
+  }
+
+  // The peer's process is gone: once everything it published is delivered, its hang-up ends
+  // the stream (see peerGone). True when the conduit closed.
+  #settleGone(messages: number, held: boolean, state: string): boolean {
+    if (messages > 0 || held) return false;
+    const { core, ses } = this.#handle;
+    if (!this.#ended) {
+      if (core.sesPeerConsumedAll(ses) !== 1 || this.#sender.rdmaPending) {
+        this.#fail(systemError('ECONNRESET', { syscall: 'read' }), false);
+        return true;
+      }
+      this.#onEnd();
+      if (this.#closed) return true;
+    }
+    if (state === 'idle') return false;
+    this.#fail(systemError('ECONNRESET', { syscall: 'write' }), false);
+    return true;
   }
 
   #onNegotiated(): void {
     this.#negotiated = true;
     this.emit('negotiated');
+  }
+
+  #onEnd(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.emit('end');
+  }
+
+  // The sender met a status that only a hostile or broken peer causes (EPROTO): reset.
+  #faulted(): void {
+    this.#fail(statusToError(this.#sender.faultStatus, { syscall: 'write' }), true);
+  }
+
+  // A step threw. None of ours does (every status is handled where it is returned), so this
+  // is an exception from an application's listener: this connection is reset, so that its
+  // state stays consistent, and the exception goes on to the event loop as node:net's would.
+  #onFault(err: unknown): void {
+    if (!this.#closed) this.#fail(systemError('ECONNRESET', { syscall: 'read' }), true);
+    process.nextTick(() => {
+      throw err;
+    });
   }
 
   #fail(err: Error, reset: boolean): void {
@@ -265,14 +356,19 @@ export class SessionConduit extends EventEmitter implements Conduit {
       this.#doorbell.ring();
     }
     this.emit('error', err);
-    this.#close(err);
+    this.#close(err, true);
   }
 
-  #close(err: Error | null): void {
+  // Releases everything; `abortive` also withdraws what the peer had yet to read (MEM-3).
+  #close(err: Error | null, abortive: boolean): void {
     this.#closed = true;
     this.#pump.stop();
-    const callbacks = this.#sender.abort(() => err ?? socketClosed());
-    this.#handle.close();
+    if (this.#publishQueued) {
+      this.#publishQueued = false;
+      published(this);
+    }
+    const callbacks = this.#sender.abort(() => err ?? socketClosed(), abortive);
+    this.#handle.close(abortive);
     this.buffers.close();
     for (const cb of callbacks) cb();
     process.nextTick(() => this.emit('close'));

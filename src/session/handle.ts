@@ -13,8 +13,11 @@ export interface SessionHandle {
   ses: number;
   /** Absolute address of this side's bulk half. */
   ownHalf: number;
-  /** Takes the RNIC down (MEM-3) and frees the private block. Idempotent. */
-  close(): void;
+  /**
+   * Frees the private block; with `withdraw` it first takes the RNIC down (MEM-3), so that
+   * nothing announced stays readable (an abortive close). Idempotent.
+   */
+  close(withdraw: boolean): void;
 }
 
 /**
@@ -46,10 +49,10 @@ export function openSession(
     memory: pc.memory,
     ses,
     ownHalf,
-    close() {
+    close(withdraw) {
       if (!open) return;
       open = false;
-      core.sesClose(ses);
+      if (withdraw) core.sesClose(ses);
       pc.freeRegion(ses, stateBytes);
     },
   };

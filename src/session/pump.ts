@@ -1,8 +1,25 @@
 // The scheduling of one session conduit's work on the event loop: run steps on every
 // setImmediate while traffic flows (several per turn while they make progress), keep polling
-// for `spinMs` after the last progress, then announce sleep (parked / waiting for credits),
-// re-check, and stop until wake(). An idle conduit therefore has no timer, no immediate and
-// costs no CPU.
+// for `spinMs` after the last progress, then announce sleep, re-check, and stop until wake().
+// An idle conduit therefore has no timer, no immediate and costs no CPU.
+//
+// Every reason a side stops, how it says so, and the peer's action that wakes it (each row
+// has a test in test/session-waits.test.ts):
+//
+// - nothing to do: parked flag on both receive rings; the peer's commit on either rings.
+// - no data-ring credit: WAIT_CREDIT (sesWaitCredit); the peer's release rings (sesRelease).
+// - no control-ring credit (DONEs queued): WAIT_CREDIT (sesWaitControl); the peer's release
+//   rings, and its control consumer never stops.
+// - waiting for the peer's DONE (bulk half full): parked on the control ring; the peer's
+//   DONE commit rings, and it sends DONEs whether or not its application reads.
+// - held (paused with stream data at the front): parked on the control ring only; resume()
+//   kicks locally, and control messages still ring.
+// - waiting to close (FIN needs a credit): WAIT_CREDIT; the peer's release rings.
+// - the peer died: it cannot ring; the liveness channel's hang-up calls peerGone().
+// - the peer reset: its RESET flag; it rings unconditionally after setting it.
+//
+// A local kick (write, resume, end) also runs a step. A step that throws is a bug of ours: it
+// reaches `onFault`, which resets that one connection; nothing escapes into the event loop.
 import type { CoreExports } from '../wasm/core.js';
 
 // How long one turn of the event loop may keep running steps while each moves something, in
@@ -10,11 +27,12 @@ import type { CoreExports } from '../wasm/core.js';
 // keeps refilling the ring meanwhile. Bounded so that other sockets and timers still run.
 const BURST_MS = 0.2;
 
-/** What one step did: moved anything, waits for credits, or is held by pause(). */
+/** What one step did: moved anything, waits for a credit of one ring, or is held by pause(). */
 export interface StepResult {
   progress: boolean;
-  waitCredit: boolean;
-  /** Paused with stream data at the front: nothing to do until resume() or a credit. */
+  /** The ring whose credit the sender waits for, if any. */
+  wait: 'none' | 'data' | 'control';
+  /** Paused with stream data at the front: nothing to do until resume() or control. */
   held: boolean;
 }
 
@@ -24,6 +42,7 @@ export class Pump {
   readonly #ses: number;
   readonly #spinMs: number;
   readonly #step: () => StepResult;
+  readonly #onFault: (err: unknown) => void;
   #immediate: NodeJS.Immediate | undefined;
   #parked = false;
   #stopped = false;
@@ -31,11 +50,22 @@ export class Pump {
   #lastProgress = 0;
   #kicked = false;
 
-  constructor(core: CoreExports, ses: number, spinMs: number, step: () => StepResult) {
+  /**
+   * `step` runs one pass of the conduit; `onFault` gets what a step threw (the conduit resets
+   * the connection). `spinMs`: how long to keep polling after the last progress.
+   */
+  constructor(
+    core: CoreExports,
+    ses: number,
+    spinMs: number,
+    step: () => StepResult,
+    onFault: (err: unknown) => void,
+  ) {
     this.#core = core;
     this.#ses = ses;
     this.#spinMs = spinMs;
     this.#step = step;
+    this.#onFault = onFault;
   }
 
   /** Work arrived locally (a write, resume): run a step soon, counting as traffic. */
@@ -76,6 +106,14 @@ export class Pump {
 
   #run(): void {
     this.#immediate = undefined;
+    try {
+      this.#turn();
+    } catch (err) {
+      this.#onFault(err);
+    }
+  }
+
+  #turn(): void {
     if (this.#parked) {
       this.#core.sesUnpark(this.#ses);
       this.#parked = false;
@@ -100,11 +138,12 @@ export class Pump {
   }
 
   // Announces sleep and re-checks (the peer reads the flags after publishing): true when
-  // it may really sleep, false when work arrived meanwhile.
+  // it may really sleep, false when work arrived meanwhile (or a status the next step
+  // reports as a fault).
   #sleep(result: StepResult): boolean {
-    if (result.waitCredit && this.#core.sesWaitCredit(this.#ses) !== 0) return false;
-    if (result.held) return true;
-    if (this.#core.sesPark(this.#ses) !== 0) {
+    if (result.wait === 'data' && this.#core.sesWaitCredit(this.#ses) !== 0) return false;
+    if (result.wait === 'control' && this.#core.sesWaitControl(this.#ses) !== 0) return false;
+    if (this.#core.sesPark(this.#ses, result.held ? 1 : 0) !== 0) {
       this.#core.sesUnpark(this.#ses);
       return false;
     }

@@ -1,7 +1,9 @@
-// The receiving half of a session conduit: drains the receive ring through sesPoll, copies
+// The receiving half of a session conduit: drains the receive rings through sesPoll, copies
 // stream bytes out of slots, the peer's published bulk and write targets into Buffers (or
 // straight into a receive buffer the application posted), and reports what the conduit must
-// act on. Main thread only.
+// act on. While the stream is held (the application paused, or DONEs wait for room) it
+// still drains the control ring, so the peer's DONEs and TARGETs always arrive. Main thread
+// only.
 import type { CoreExports } from '../wasm/core.js';
 import {
   ERR_AGAIN,
@@ -42,6 +44,21 @@ interface WriteReceive {
   bytes: number;
 }
 
+/** What a SessionReceiver works with. */
+export interface ReceiverOptions {
+  core: CoreExports;
+  ses: number;
+  memory: WebAssembly.Memory;
+  /** Queues the DONEs and TARGETs this side owes, and owns the bulk half. */
+  sender: SessionSender;
+  /** Hands a chunk of stream bytes to the application (it may close the conduit). */
+  deliver: (chunk: Buffer) => void;
+  /** Publishes what was written into the rings (a DONE, so that the peer goes on at once). */
+  publish: () => void;
+  /** Whether the conduit closed meanwhile: the drain stops touching the session at once. */
+  closed: () => boolean;
+}
+
 /** The receiving half of one session. Main thread only. */
 export class SessionReceiver {
   readonly #core: CoreExports;
@@ -50,33 +67,29 @@ export class SessionReceiver {
   readonly #sender: SessionSender;
   readonly #deliver: (chunk: Buffer) => void;
   readonly #publish: () => void;
+  readonly #closed: () => boolean;
   #write: WriteReceive | undefined;
   /** Where stream bytes land first (post()), and how much of it this drain has filled. */
   #posted: Buffer | undefined;
   #landed = 0;
 
-  constructor(
-    core: CoreExports,
-    ses: number,
-    memory: WebAssembly.Memory,
-    sender: SessionSender,
-    deliver: (chunk: Buffer) => void,
-    publish: () => void,
-  ) {
-    this.#core = core;
-    this.#ses = ses;
-    this.#memory = memory;
-    this.#sender = sender;
-    this.#deliver = deliver;
-    this.#publish = publish;
+  constructor(options: ReceiverOptions) {
+    this.#core = options.core;
+    this.#ses = options.ses;
+    this.#memory = options.memory;
+    this.#sender = options.sender;
+    this.#deliver = options.deliver;
+    this.#publish = options.publish;
+    this.#closed = options.closed;
   }
 
   /**
-   * Consumes up to `budget` messages; with `paused`, stops before the first stream message
-   * (DATA, RNDV, FIN) so that control messages still flow. Releases the consumed slots
-   * (the caller rings the peer when sesRelease says so).
+   * Consumes up to `budget` messages; while `paused()` (asked before each message: a chunk
+   * delivered may pause the application) it stops before the first stream message (DATA,
+   * RNDV, FIN) and consumes only control messages. The caller releases the consumed slots
+   * (and rings the peer when sesRelease says so).
    */
-  drain(budget: number, paused: boolean): DrainResult {
+  drain(budget: number, paused: () => boolean): DrainResult {
     const result: DrainResult = {
       messages: 0,
       negotiated: false,
@@ -87,14 +100,13 @@ export class SessionReceiver {
     };
     if (!this.#sendTarget()) return result;
     while (result.messages < budget) {
-      if (paused && this.#streamAtFront()) {
-        // Held data must not hide the peer's reset: nothing would report it until resume().
-        if (this.#core.sesPeerReset(this.#ses) === 1) result.reset = true;
-        else result.held = true;
+      // A stream message waits while paused, and while DONEs it would add find no room.
+      const hold = (paused() || this.#sender.controlsPending) && this.hasStream();
+      const event = hold ? this.#core.sesPollControl(this.#ses) : this.#core.sesPoll(this.#ses);
+      if (event === ERR_AGAIN) {
+        result.held = hold;
         break;
       }
-      const event = this.#core.sesPoll(this.#ses);
-      if (event === ERR_AGAIN) break;
       result.messages += 1;
       if (event < 0) {
         result.status = event;
@@ -105,17 +117,23 @@ export class SessionReceiver {
         break;
       }
       this.#handle(event, result);
-      if (result.fin) break;
+      if (result.fin || this.#closed()) break;
     }
     this.#flushLanded();
     return result;
   }
 
-  #streamAtFront(): boolean {
+  /**
+   * Whether a stream message (DATA, RNDV, or with `dataOnly` false FIN too) is at the front
+   * of the data ring: what a paused drain holds, and (data only) what a close finds unread.
+   * An impossible cursor reads as none; the next sesPoll reports it.
+   */
+  hasStream(dataOnly = false): boolean {
     const ring = this.#core.sesRxRing(this.#ses);
     if (this.#core.ringFront(ring) < 0) return false;
     const type = this.#core.msgPeekType(ring);
-    return type === SES_MSG_DATA || type === SES_MSG_RNDV || type === SES_MSG_FIN;
+    if (type === SES_MSG_DATA || type === SES_MSG_RNDV) return true;
+    return !dataOnly && type === SES_MSG_FIN;
   }
 
   /**

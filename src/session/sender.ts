@@ -1,10 +1,14 @@
 // The sending half of a session conduit: queues the application's writes and control
-// messages and moves them into the transmit ring (DATA, copied into slots in place) or the
-// bulk half (RNDV, SES-9) as credits and bulk space allow. Main thread only.
+// messages and moves them into the data ring (DATA, copied into slots in place) or the bulk
+// half (RNDV, SES-9) as credits and bulk space allow, and DONEs into the control ring. A DATA
+// slot stays open until it is published, so that small writes made one after another share
+// it. Every status the core returns is handled here: an impossible one stops the sender with
+// `fault` and its status, for the conduit to reset the connection. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
 import { ExtentAllocator } from '../wasm/extent-allocator.js';
 import { ERR_AGAIN, ERR_NOBUFS, SEG_BULK_ALIGN_BYTES } from '../wasm/layout.generated.js';
 import { statusToError } from '../errors.js';
+import { Fifo } from './fifo.js';
 import { maxPayload, rndvFirstBytes, type SessionGeometry } from './geometry.js';
 
 type WriteCb = (err?: Error | null) => void;
@@ -44,8 +48,17 @@ interface Control {
   length: number;
 }
 
-/** Why flush() stopped: nothing left, no credit, or waiting for bulk space (a DONE). */
-export type FlushState = 'idle' | 'credits' | 'bulk';
+/**
+ * Why flush() stopped: nothing left, no data-ring credit, no control-ring credit, waiting
+ * for bulk space (a DONE), or a status that must reset the connection (see faultStatus).
+ */
+export type FlushState = 'idle' | 'credits' | 'control' | 'bulk' | 'fault';
+
+/** The DATA slot being filled: its payload address and the bytes in it so far. */
+interface OpenSlot {
+  payload: number;
+  bytes: number;
+}
 
 /** The sending half of one session. Main thread only. */
 export class SessionSender {
@@ -54,8 +67,9 @@ export class SessionSender {
   readonly #memory: WebAssembly.Memory;
   readonly #geometry: SessionGeometry;
   readonly #bulk: ExtentAllocator;
-  readonly #queue: QueuedWrite[] = [];
-  readonly #controls: Control[] = [];
+  readonly #queue = new Fifo<QueuedWrite>();
+  readonly #controls = new Fifo<Control>();
+  #open: OpenSlot | undefined;
   /** Bulk extents of sends in flight, by registration key. */
   readonly #inFlight = new Map<number, InFlight>();
   /** A rendezvous piece copied to bulk but not yet announced (no credit at the time). */
@@ -65,6 +79,8 @@ export class SessionSender {
   readonly #pieceBytes: number;
   /** Sends above this many bytes use the rendezvous path (SES-12). */
   threshold: number;
+  /** The status that stopped flush() with `fault` (negative), else 0. */
+  faultStatus = 0;
 
   constructor(
     core: CoreExports,
@@ -94,9 +110,18 @@ export class SessionSender {
     return this.#inFlight.size > 0;
   }
 
-  /** Whether writes or control messages are waiting. */
-  get pending(): boolean {
-    return this.#queue.length > 0 || this.#controls.length > 0;
+  /** Whether DONEs wait for room in the control ring (the receiver then holds RNDVs back). */
+  get controlsPending(): boolean {
+    return this.#controls.length > 0;
+  }
+
+  /**
+   * Publishes what was written into both rings (sesFlush); the open DATA slot is the peer's
+   * from now on. Returns 1 when the peer must be rung.
+   */
+  publish(): number {
+    this.#open = undefined;
+    return this.#core.sesFlush(this.#ses);
   }
 
   /** Queues a write; `registered` when `chunk` lies in a registered part of the bulk half. */
@@ -111,7 +136,7 @@ export class SessionSender {
   cancel(chunk: Buffer): { state: CancelState; cb?: WriteCb } {
     const index = this.#queue.findIndex((write) => write.chunk === chunk && !write.fin);
     if (index >= 0) {
-      const [write] = this.#queue.splice(index, 1) as [QueuedWrite];
+      const write = this.#queue.removeAt(index) as QueuedWrite;
       // A piece copied to bulk but not yet announced belongs to the head write.
       if (index === 0 && this.#staged) {
         this.#bulk.free(this.#staged.address, this.#staged.bytes);
@@ -135,12 +160,10 @@ export class SessionSender {
    * that the peer reuses its bulk while this side still delivers the data.
    */
   sendDone(key: number, length: number): boolean {
-    if (
-      this.#controls.length === 0 &&
-      this.#core.sesSendDone(this.#ses, key, length) !== ERR_AGAIN
-    ) {
+    if (this.#controls.length === 0 && this.#core.sesSendDone(this.#ses, key, length) === 0) {
       return true;
     }
+    // No room (or an impossible cursor, which the next flush reports as a fault).
     this.#controls.push({ key, length });
     return false;
   }
@@ -161,14 +184,15 @@ export class SessionSender {
    */
   flush(): FlushState {
     for (;;) {
-      const control = this.#controls[0];
+      const control = this.#controls.at(0);
       if (!control) break;
       const status = this.#core.sesSendDone(this.#ses, control.key, control.length);
-      if (status === ERR_AGAIN) return 'credits';
+      if (status === ERR_AGAIN) return 'control';
+      if (status < 0) return this.#fault(status);
       this.#controls.shift();
     }
     for (;;) {
-      const head = this.#queue[0];
+      const head = this.#queue.at(0);
       if (!head) return 'idle';
       const state = head.fin ? this.#fin() : this.#write(head);
       if (state !== 'idle') return state;
@@ -186,15 +210,18 @@ export class SessionSender {
 
   /**
    * Fails every queued write with the error `fault()` builds (once, if any write is left) and
-   * frees the bulk half (the conduit is closing).
+   * frees the bulk half (the conduit is closing). With `withdraw` the announced RNDVs are
+   * deregistered (an abortive close, MEM-3); without, a graceful close leaves them for the
+   * peer to read from the segment it still maps, as a kernel delivers a closed socket's send
+   * buffer.
    */
-  abort(fault: () => Error): WriteCb[] {
-    const failed = this.#queue.map((write) => write.cb);
-    this.#queue.length = 0;
-    this.#controls.length = 0;
+  abort(fault: () => Error, withdraw: boolean): WriteCb[] {
+    const failed = this.#queue.drain().map((write) => write.cb);
+    this.#controls.clear();
+    this.#open = undefined;
     const done = this.takeCompleted();
     for (const [key, flight] of [...this.#inFlight]) {
-      this.#core.sesDeregister(this.#ses, key);
+      if (withdraw) this.#core.sesDeregister(this.#ses, key);
       this.#inFlight.delete(key);
       // A registered send the peer never finished reading fails; staged bulk is freed.
       if (flight.write) failed.push(flight.write.cb);
@@ -204,12 +231,18 @@ export class SessionSender {
     return [...done.map((cb) => () => cb(null)), ...failed.map((cb) => () => cb(err))];
   }
 
-  // FIN goes once the peer has pulled every rendezvous piece (its DONEs are in): its callback
-  // finishes the writable side, after which a close must not take those pieces with it.
+  // FIN follows the last stream message at once; the peer's DONEs for what is still in flight
+  // arrive on the control ring, and a graceful close leaves those pieces readable.
   #fin(): FlushState {
-    if (this.#inFlight.size > 0) return 'bulk';
+    this.#open = undefined;
     const status = this.#core.sesSendFin(this.#ses);
-    return status === ERR_AGAIN ? 'credits' : 'idle';
+    if (status === ERR_AGAIN) return 'credits';
+    return status < 0 ? this.#fault(status) : 'idle';
+  }
+
+  #fault(status: number): FlushState {
+    this.faultStatus = status;
+    return 'fault';
   }
 
   #write(write: QueuedWrite): FlushState {
@@ -227,22 +260,31 @@ export class SessionSender {
     return 'idle';
   }
 
-  // One DATA message: the bytes go straight from the Buffers into the slot (one JS copy).
-  // Small writes queued behind `write` share its slot, as TCP coalesces segments: a stream of
+  // Stream bytes into the open DATA slot, or a new one: they go straight from the Buffers
+  // into the slot (one JS copy). Small writes queued behind `write` share its slot, and later
+  // writes fill it further until it is published, as TCP coalesces segments: a stream of
   // 64-byte writes then costs one credit per slot, not one per write.
   #data(write: QueuedWrite): FlushState {
-    const payload = this.#core.sesDataSlot(this.#ses);
-    if (payload === ERR_AGAIN) return 'credits';
-    if (payload < 0) throw statusToError(payload, { syscall: 'write' });
+    let open = this.#open;
+    if (!open) {
+      const payload = this.#core.sesDataSlot(this.#ses);
+      if (payload === ERR_AGAIN) return 'credits';
+      if (payload < 0) return this.#fault(payload);
+      open = { payload, bytes: 0 };
+      this.#open = open;
+    }
     const room = maxPayload(this.#geometry);
-    const view = new Uint8Array(this.#memory.buffer, payload, room);
-    let bytes = this.#pack(write, view, 0);
+    const view = new Uint8Array(this.#memory.buffer, open.payload, room);
+    let bytes = this.#pack(write, view, open.bytes);
     for (let index = 1; bytes < room; index++) {
-      const next = this.#queue[index];
+      const next = this.#queue.at(index);
       if (!next || next.fin || next.chunk.length > this.threshold) break;
       bytes = this.#pack(next, view, bytes);
     }
-    this.#core.sesDataCommit(this.#ses, bytes);
+    const status = this.#core.sesDataCommit(this.#ses, bytes);
+    if (status < 0) return this.#fault(status);
+    open.bytes = bytes;
+    if (bytes === room) this.#open = undefined;
     return 'idle';
   }
 
@@ -258,10 +300,11 @@ export class SessionSender {
   // (MEM-7); its callback waits for the peer's RDMA to finish (DONE, or TARGET when written).
   #registered(write: QueuedWrite): FlushState {
     const address = write.chunk.byteOffset;
+    this.#open = undefined;
     const key = this.#core.sesSendRndv(this.#ses, address, write.chunk.length);
     if (key === ERR_AGAIN) return this.#inFlight.size > 0 ? 'bulk' : 'credits';
     if (key === ERR_NOBUFS) return this.#noBulk(write);
-    if (key < 0) throw statusToError(key, { syscall: 'write' });
+    if (key < 0) return this.#fault(key);
     this.#inFlight.set(key, { address, bytes: write.chunk.length, write });
     write.offset = write.chunk.length;
     write.posted = true;
@@ -287,10 +330,11 @@ export class SessionSender {
       staged = { address, bytes };
       this.#staged = staged;
     }
+    this.#open = undefined;
     const key = this.#core.sesSendRndv(this.#ses, staged.address, staged.bytes);
     if (key === ERR_AGAIN) return this.#inFlight.size > 0 ? 'bulk' : 'credits';
     if (key === ERR_NOBUFS) return this.#noBulk(write);
-    if (key < 0) throw statusToError(key, { syscall: 'write' });
+    if (key < 0) return this.#fault(key);
     this.#staged = undefined;
     this.#inFlight.set(key, staged);
     write.offset += bytes;

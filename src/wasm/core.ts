@@ -40,6 +40,8 @@ export interface CoreExports {
   ringPeek(local: number): number;
   ringRelease(local: number): void;
   ringPark(local: number): number;
+  ringHasRoom(local: number): number;
+  ringPending(local: number): number;
   ringUnpark(local: number): void;
   msgMaxPayload(local: number): number;
   msgWrite(local: number, src: number, length: number, type: number): number;
@@ -126,10 +128,14 @@ export interface CoreExports {
   sesRnicCq(ses: number): number;
   sesTxRing(ses: number): number;
   sesRxRing(ses: number): number;
+  sesCtlTxRing(ses: number): number;
+  sesCtlRxRing(ses: number): number;
   sesWaitCredit(ses: number): number;
+  sesWaitControl(ses: number): number;
+  sesPeerConsumedAll(ses: number): number;
   sesRelease(ses: number): number;
   sesFlush(ses: number): number;
-  sesPark(ses: number): number;
+  sesPark(ses: number, held: number): number;
   sesPeerReset(ses: number): number;
   sesUnpark(ses: number): void;
   sesReset(ses: number): void;
@@ -144,6 +150,7 @@ export interface CoreExports {
   sesSendFin(ses: number): number;
   sesDeregister(ses: number, key: number): number;
   sesPoll(ses: number): number;
+  sesPollControl(ses: number): number;
   sesEvAddr(ses: number): number;
   sesEvLength(ses: number): number;
   sesEvKey(ses: number): number;

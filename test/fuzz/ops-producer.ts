@@ -1,5 +1,5 @@
-// Fuzz operations of the producer endpoint: raw reserve and commit, msgWrite, and the pushes
-// of the three fixed-entry queues. Each one predicts the slot's bytes in the model's image,
+// Fuzz operations of the producer endpoint: raw reserve and commit, the room and pending
+// queries, msgWrite, and the pushes of the three fixed-entry queues. Each one predicts the slot's bytes in the model's image,
 // then checks that the core wrote exactly those bytes and nothing outside the slot.
 import {
   BACKLOG_ENTRY_BYTES,
@@ -39,6 +39,7 @@ import {
   type FuzzContext,
 } from './context.js';
 import { expect } from './model.js';
+import { ERR_PROTO } from '../../src/wasm/layout.generated.js';
 import type { Op } from './program.js';
 
 const viewOf = (slot: Uint8Array): DataView =>
@@ -93,6 +94,35 @@ function commit(ctx: FuzzContext): void {
     () => [localRange(layout.producer, 'producer block'), headerWord(ctx, RING_TAIL_OFFSET)],
   );
   ctx.model.commit(real);
+}
+
+/** ringHasRoom: 1 unless the ring is full, and it reserves nothing (only its block moves). */
+function hasRoom(ctx: FuzzContext): void {
+  const { core, layout, model } = ctx;
+  const real = call(
+    ctx,
+    'ringHasRoom',
+    () => core.ringHasRoom(layout.producer),
+    () => [localRange(layout.producer, 'producer block')],
+  );
+  const allowed = model.tainted ? [0, 1, ERR_PROTO] : [model.full ? 0 : 1];
+  expect(allowed.includes(real), () => `ringHasRoom: got ${real}, want one of ${allowed}`);
+}
+
+/** ringPending: the published slots the consumer has not released. */
+function pending(ctx: FuzzContext): void {
+  const { core, layout, model } = ctx;
+  const real = call(
+    ctx,
+    'ringPending',
+    () => core.ringPending(layout.producer),
+    () => [localRange(layout.producer, 'producer block')],
+  );
+  const want = (model.pPublished - model.cReleased) >>> 0;
+  const ok = model.tainted
+    ? real === ERR_PROTO || (real >= 0 && real <= model.capacity)
+    : real === want;
+  expect(ok, () => `ringPending: got ${real}, want ${want}`);
 }
 
 /** The length a msgWrite asks for: mostly fitting, and every boundary around the slot. */
@@ -200,4 +230,13 @@ function backlogPush(ctx: FuzzContext, args: Op['args']): void {
 }
 
 /** Producer operations by program kind. */
-export const PRODUCER_OPS = { reserve, commit, msgWrite, sqPush, cqPush, backlogPush } as const;
+export const PRODUCER_OPS = {
+  reserve,
+  commit,
+  hasRoom,
+  pending,
+  msgWrite,
+  sqPush,
+  cqPush,
+  backlogPush,
+} as const;

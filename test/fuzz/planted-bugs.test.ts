@@ -34,8 +34,8 @@ test('FUZZ-ORACLE: msgRead copying one byte past the message is a write outside 
 test('FUZZ-ORACLE: a producer that reserves one slot too many disagrees with the model', async () => {
   const message = await findsBug({
     file: 'assembly/ring.ts',
-    from: 'if (cursor - head > mask) return ERR_AGAIN;',
-    to: 'if (cursor - head > mask + 1) return ERR_AGAIN;',
+    from: 'if (cursor - <u32>head > mask) return ERR_AGAIN;',
+    to: 'if (cursor - <u32>head > mask + 1) return ERR_AGAIN;',
   });
   assert.match(message, /reserve|Push|msgWrite/);
 });

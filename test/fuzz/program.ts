@@ -16,6 +16,8 @@ type Width = 1 | 2 | 4;
 const OP_SPECS = [
   { kind: 'reserve', weight: 3, fields: [['fill', 1]] },
   { kind: 'commit', weight: 6, fields: [] },
+  { kind: 'hasRoom', weight: 2, fields: [] },
+  { kind: 'pending', weight: 2, fields: [] },
   { kind: 'front', weight: 4, fields: [] },
   { kind: 'advance', weight: 4, fields: [] },
   { kind: 'peek', weight: 3, fields: [] },

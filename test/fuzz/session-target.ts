@@ -120,14 +120,15 @@ export class SessionFuzzTarget extends FuzzInstance {
       case 1:
         return this.#scribble(read);
       case 2:
+        return this.#poll(b, (read.u8() % 4) + 1, false);
       case 3:
-        return this.#poll(b, (read.u8() % 4) + 1);
+        return this.#poll(b, (read.u8() % 4) + 1, true);
       case 4:
         return this.#send(a, read, this.#layout.halfA);
       case 5:
         return this.#send(b, read, this.#layout.halfB);
       case 6:
-        return this.#poll(a, (read.u8() % 4) + 1);
+        return this.#poll(a, (read.u8() % 4) + 1, false);
       default:
         return this.#flagsAndSleep(read.u8() % 8, a, b);
     }
@@ -139,23 +140,26 @@ export class SessionFuzzTarget extends FuzzInstance {
     let status = 0;
     if (kind === 0) status = this.#call('sesReset', a, () => (core.sesReset(a), 0));
     else if (kind === 1) status = this.#call('sesWaitCredit', b, () => core.sesWaitCredit(b));
-    else if (kind === 2) status = this.#call('sesPark', b, () => core.sesPark(b));
+    else if (kind === 2) status = this.#call('sesPark', b, () => core.sesPark(b, 0));
     else if (kind === 3) status = this.#call('sesUnpark', b, () => (core.sesUnpark(b), 0));
     else if (kind === 4) status = this.#call('sesPeerReset', b, () => core.sesPeerReset(b));
     else if (kind === 5) status = this.#call('sesWaitCredit', a, () => core.sesWaitCredit(a));
-    else if (kind === 6) status = this.#call('sesPark', a, () => core.sesPark(a));
+    else if (kind === 6) status = this.#call('sesPark', a, () => core.sesPark(a, 1));
     else status = this.#call('rnicDown', b, () => (core.rnicDown(core.sesRnic(b)), 0));
     expect(status >= 0 || STATUSES.has(status), () => `flag op ${kind}: status ${status}`);
   }
 
-  // The connector's core is bypassed: one raw message (any length, type and words) in its ring.
+  // The connector's core is bypassed: one raw message (any length, type and words) in its data
+  // or control ring.
   #forge(read: Reader): void {
     const { core } = this;
     const { a } = this.#layout;
     const length = read.u16();
-    const type = read.u8() % 10;
+    const kind = read.u8();
+    const type = kind % 10;
+    const ring = kind >= 128 ? core.sesCtlTxRing(a) : core.sesTxRing(a);
     const words = [read.u32(), read.u32(), read.u32(), read.u32()];
-    const slot = this.#call('ringReserve', a, () => core.ringReserve(core.sesTxRing(a)));
+    const slot = this.#call('ringReserve', a, () => core.ringReserve(ring));
     if (slot < 0) return;
     const bytes = new Uint8Array(8 + words.length * 4);
     const view = new DataView(bytes.buffer);
@@ -163,7 +167,7 @@ export class SessionFuzzTarget extends FuzzInstance {
     view.setUint32(4, type, true);
     words.forEach((word, i) => view.setUint32(8 + i * 4, word, true));
     this.guard.write(slot, bytes);
-    this.#call('ringCommit', a, () => core.ringCommit(core.sesTxRing(a)));
+    this.#call('ringCommit', a, () => core.ringCommit(ring));
   }
 
   // The hostile peer writes whatever it likes anywhere in the shared segment.
@@ -202,10 +206,12 @@ export class SessionFuzzTarget extends FuzzInstance {
     this.#call('sesFlush', ses, () => core.sesFlush(ses));
   }
 
-  #poll(ses: number, times: number): void {
+  // sesPoll, or with `control` sesPollControl (a paused receiver), `times` times.
+  #poll(ses: number, times: number, control: boolean): void {
     const { core } = this;
+    const poll = control ? () => core.sesPollControl(ses) : () => core.sesPoll(ses);
     for (let i = 0; i < times; i++) {
-      const event = this.#call('sesPoll', ses, () => core.sesPoll(ses));
+      const event = this.#call('sesPoll', ses, poll);
       if (event < 0) {
         expect(STATUSES.has(event) || event === ERR_NOTCONN, () => `sesPoll status ${event}`);
         if (event !== ERR_AGAIN) break;

@@ -1,7 +1,7 @@
 // Two connected sanswitch Sockets over an in-process SessionConduit pair (one segment in this
 // process's shared memory, doorbell double from session-pair.ts), as the shm provider would
 // establish them, and bounded waits for the blocking-call tests.
-import { Socket, kEstablish } from '../../src/net/socket.js';
+import { RECEIVE_WINDOW_BYTES, Socket, kEstablish } from '../../src/net/socket.js';
 import { DEFAULT_GEOMETRY, type SessionGeometry } from '../../src/session/geometry.js';
 import type { SessionConduit } from '../../src/session/conduit.js';
 import { openPair } from './session-pair.js';
@@ -74,3 +74,14 @@ export function pattern(bytes: number, seed: number): Buffer {
 }
 
 export const BIG_GEOMETRY: SessionGeometry = { ...DEFAULT_GEOMETRY, halfBytes: 1 << 20 };
+
+/**
+ * Writes exactly a receive window of seeded bytes: a peer that does not read takes them all
+ * and then stops taking stream data, so an RDMA announced after them stalls until it reads.
+ * Returns the bytes, which the peer receives first.
+ */
+export function fillReceiveWindow(socket: Socket): Buffer {
+  const filler = pattern(RECEIVE_WINDOW_BYTES, 77);
+  socket.write(filler);
+  return filler;
+}

@@ -2,7 +2,8 @@
 // role prints one JSON line when ready ({port} or {done}), then more lines as it goes.
 // Roles: echo-server (sanswitch; options backlog, blockMs, maxConnections, refuseAll),
 // plain-server (node:net echo), sink (sanswitch or node:net: sha256 of what it receives,
-// sent back at end), hostile (connects over shm by hand and scribbles over the segment).
+// sent back at end), silent-server (sanswitch; accepts and never reads), hostile (connects
+// over shm by hand and scribbles over the segment).
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { createServer, type Server } from '../../src/index.js';
@@ -76,7 +77,13 @@ function sink(): void {
   server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
 }
 
+function silentServer(): void {
+  const server = createServer(() => {});
+  server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
+}
+
 if (role === 'echo-server') echoServer();
+else if (role === 'silent-server') silentServer();
 else if (role === 'plain-server') plainServer();
 else if (role === 'sink') sink();
 else if (role === 'hostile') void scribble(options.port ?? 0, options.seed ?? 1).then(say);
