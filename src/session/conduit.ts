@@ -247,7 +247,8 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   #sendNow(): void {
     if (this.#negotiated) {
       const state = this.#sender.flush();
-      if (state === 'fault') return this.#faulted();
+      // Reset from a microtask: write() and end() never re-enter the stream's destroy.
+      if (state === 'fault') return queueMicrotask(() => this.#faulted());
       this.#queuePublish();
       this.#complete();
     }
@@ -337,6 +338,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
 
   // The sender met a status that only a hostile or broken peer causes (EPROTO): reset.
   #faulted(): void {
+    if (this.#closed) return;
     this.#fail(statusToError(this.#sender.faultStatus, { syscall: 'write' }), true);
   }
 
