@@ -149,7 +149,7 @@ export class Socket extends AwaitableDuplex {
   override write(chunk: unknown, cb?: WriteCallback): boolean;
   override write(chunk: unknown, encoding: BufferEncoding, cb?: WriteCallback): boolean;
   override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback) {
-    if (!this.#readEnded || this.allowHalfOpen || !this.writableEnded || this.destroyed) {
+    if (!this.#readEnded || this.allowHalfOpen || !this.writableEnded) {
       return typeof encoding === 'function'
         ? super.write(chunk, encoding)
         : super.write(chunk, encoding as BufferEncoding, cb);
