@@ -137,12 +137,14 @@ t('DATA: a queued registered send: deregister, freeBuffer refuse; bytes intact',
   const registered = socket.allocBuffer(64 * 1024);
   pattern(registered.length, 71).copy(registered);
   const original = Buffer.from(registered);
-  const plain = pattern(MIB, 72);
+  // More than the peer's receive window, the bulk half and the ring hold together: the
+  // registered send waits behind it in the socket's own write buffer.
+  const plain = pattern(4 * MIB, 72);
   socket.write(plain);
   const sending = socket.send(registered);
   sending.catch(() => {});
   await sleep(50);
-  const queued = 'while its send is queued behind 1 MiB to a paused peer';
+  const queued = 'while its send is queued behind 4 MiB to a peer that does not read';
   assert.throws(() => socket.deregister(registered), codeIs('EINVAL'), `deregister ${queued}`);
   assert.throws(() => socket.freeBuffer(registered), codeIs('EINVAL', 'EFAULT'), `free ${queued}`);
   await peer.request({ op: 'resume', id });

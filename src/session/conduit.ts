@@ -224,12 +224,34 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     this.#pump.unref();
   }
 
-  /** See Unpublished: publishes what write() put into the rings, rings a sleeping peer. */
+  /**
+   * See Unpublished: the process exits. What write() accepted goes into the rings as far as
+   * credits allow (negotiating first when the peer's NEGOTIATE is already there) and is
+   * published, with the peer rung: it is then in the segment the peer maps.
+   */
   publishNow(): void {
+    this.#publishQueued = false;
+    published(this);
+    if (this.#closed) return;
+    this.#tryNegotiate();
+    if (this.#negotiated && this.#sender.flush() === 'fault') return;
+    this.#ring(this.#sender.publish());
+  }
+
+  // The end of the job that wrote: one cursor store for all its writes.
+  #publishQueuedWrites(): void {
     if (!this.#publishQueued) return;
     this.#publishQueued = false;
     published(this);
     if (!this.#closed) this.#ring(this.#sender.publish());
+  }
+
+  // Takes the peer's NEGOTIATE if it already sits in the ring, so that a write made before
+  // the pump's first step goes into the ring at once too.
+  #tryNegotiate(): void {
+    if (this.#negotiated || this.#closed || !this.#receiver.takeNegotiate()) return;
+    this.#ring(this.#handle.core.sesRelease(this.#handle.ses));
+    this.#onNegotiated();
   }
 
   #negotiate(): void {
@@ -245,13 +267,15 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   // to the kernel from write() too), completes what left the application's hands, and lets
   // the pump run: it publishes, waits for credits and catches the reply while spinning.
   #sendNow(): void {
+    this.#tryNegotiate();
     if (this.#negotiated) {
       const state = this.#sender.flush();
       // Reset from a microtask: write() and end() never re-enter the stream's destroy.
       if (state === 'fault') return queueMicrotask(() => this.#faulted());
-      this.#queuePublish();
       this.#complete();
     }
+    // Before negotiation the writes wait in the queue; at exit they still get their chance.
+    this.#queuePublish();
     this.#pump.kick();
   }
 
@@ -261,7 +285,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     if (this.#publishQueued) return;
     this.#publishQueued = true;
     awaitingPublish(this);
-    queueMicrotask(() => this.publishNow());
+    queueMicrotask(() => this.#publishQueuedWrites());
   }
 
   #complete(): number {

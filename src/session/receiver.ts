@@ -19,6 +19,7 @@ import {
   SES_MSG_DATA,
   SES_MSG_RNDV,
   SES_MSG_FIN,
+  SES_MSG_NEGOTIATE,
 } from '../wasm/layout.generated.js';
 import type { SessionSender } from './sender.js';
 
@@ -121,6 +122,18 @@ export class SessionReceiver {
     }
     this.#flushLanded();
     return result;
+  }
+
+  /**
+   * Consumes the peer's NEGOTIATE now if it is at the front of the data ring (and nothing
+   * else): what a write() made before the pump ran needs to go out at once. True when it
+   * did; the caller releases the slot. A refused NEGOTIATE is left for sesPoll to report.
+   */
+  takeNegotiate(): boolean {
+    const ring = this.#core.sesRxRing(this.#ses);
+    if (this.#core.ringFront(ring) < 0) return false;
+    if (this.#core.msgPeekType(ring) !== SES_MSG_NEGOTIATE) return false;
+    return this.#core.sesPoll(this.#ses) === SES_EV_NEGOTIATED;
   }
 
   /**

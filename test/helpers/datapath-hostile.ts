@@ -38,8 +38,8 @@ function segmentBelow(words: Uint32Array, address: number): number {
  * Makes the consumer cursor (head) of the ring that `socket`'s peer produces into point
  * FORGED_AHEAD slots past what the peer published: a cursor that moved past what is possible.
  * `accepted`: whether `socket` is the accepting end (its peer then produces into c2a).
- * Returns the forged and the published cursor. The socket must not read afterwards, or its
- * own release would overwrite the forged cursor.
+ * Returns the forged and the published cursor. The socket's next release overwrites the
+ * forged cursor, so the caller keeps its process from reading for a while.
  */
 export function forgeConsumerCursor(
   socket: Socket,

@@ -32,6 +32,14 @@ const connections = new Map<number, Connection>();
 const servers = new Map<number, Server>();
 let nextId = 0;
 
+/** How long a forging process keeps its event loop busy after the forgery, in ms. */
+const FORGE_HOLD_MS = 1000;
+
+function busy(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+}
+
 function say(message: object): void {
   process.send?.(message);
 }
@@ -150,7 +158,11 @@ function onConnectionRequest(connection: Connection | undefined, request: Reques
   const { socket } = connection;
   switch (op) {
     case 'forge':
-      return say({ seq, ...forgeConsumerCursor(socket, connection.accepted) });
+      say({ seq, ...forgeConsumerCursor(socket, connection.accepted) });
+      // This process reads from connect on, and its next release would overwrite the forged
+      // cursor: its loop stays busy meanwhile, so that the victim's ring fills and the
+      // victim reads the forged cursor. The reply above leaves first (IPC writes at once).
+      return busy(FORGE_HOLD_MS);
     case 'stats':
       return say({ seq, bytes: connection.bytes });
     case 'endExit':
