@@ -54,9 +54,9 @@ interface Control {
  */
 export type FlushState = 'idle' | 'credits' | 'control' | 'bulk' | 'fault';
 
-/** The DATA slot being filled: its payload address and the bytes in it so far. */
+/** The DATA slot being filled: a view of its payload and the bytes in it so far. */
 interface OpenSlot {
-  payload: number;
+  view: Uint8Array;
   bytes: number;
 }
 
@@ -81,6 +81,8 @@ export class SessionSender {
   threshold: number;
   /** The status that stopped flush() with `fault` (negative), else 0. */
   faultStatus = 0;
+  /** Payload bytes of one DATA slot. */
+  readonly #room: number;
 
   constructor(
     core: CoreExports,
@@ -95,6 +97,7 @@ export class SessionSender {
     this.#geometry = geometry;
     this.#bulk = new ExtentAllocator(ownHalf, ownHalf + geometry.halfBytes, SEG_BULK_ALIGN_BYTES);
     this.threshold = maxPayload(geometry);
+    this.#room = maxPayload(geometry);
     const piece = Math.floor(geometry.halfBytes / PIECES_PER_HALF / SEG_BULK_ALIGN_BYTES);
     const least = Math.min(geometry.halfBytes, rndvFirstBytes(geometry) + 1);
     this.#pieceBytes = Math.max(piece * SEG_BULK_ALIGN_BYTES, least);
@@ -270,11 +273,11 @@ export class SessionSender {
       const payload = this.#core.sesDataSlot(this.#ses);
       if (payload === ERR_AGAIN) return 'credits';
       if (payload < 0) return this.#fault(payload);
-      open = { payload, bytes: 0 };
+      open = { view: new Uint8Array(this.#memory.buffer, payload, this.#room), bytes: 0 };
       this.#open = open;
     }
-    const room = maxPayload(this.#geometry);
-    const view = new Uint8Array(this.#memory.buffer, open.payload, room);
+    const room = this.#room;
+    const { view } = open;
     let bytes = this.#pack(write, view, open.bytes);
     for (let index = 1; bytes < room; index++) {
       const next = this.#queue.at(index);
@@ -290,8 +293,9 @@ export class SessionSender {
 
   // Copies as much of `write` as fits into `view` at `at`; returns the new fill level.
   #pack(write: QueuedWrite, view: Uint8Array, at: number): number {
-    const bytes = Math.min(view.length - at, write.chunk.length - write.offset);
-    view.set(write.chunk.subarray(write.offset, write.offset + bytes), at);
+    const { chunk, offset } = write;
+    const bytes = Math.min(view.length - at, chunk.length - offset);
+    view.set(bytes === chunk.length ? chunk : chunk.subarray(offset, offset + bytes), at);
     write.offset += bytes;
     return at + bytes;
   }
