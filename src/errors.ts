@@ -168,6 +168,17 @@ export function socketClosed(): Error {
   return libraryError('ERR_SOCKET_CLOSED', 'Socket is closed');
 }
 
+/**
+ * The shm rendezvous directory is not safe to use: not a real directory of ours (`ENOTDIR`,
+ * `EPERM`), open to others (`EPERM`) or gone (`ENOENT`). `why` says which, for the reason
+ * `providers()` and `sanswitch doctor` show.
+ */
+export function unsafeDirectory(code: string, path: string, why: string): SystemError {
+  const err = systemError(code, { syscall: 'rendezvous', address: path });
+  err.message = `rendezvous ${code}: ${path} ${why}`;
+  return err;
+}
+
 /** node:net's `EPIPE` for a write after the peer's FIN ended a socket without allowHalfOpen. */
 export function endedByPeer(): Error & { code: string } {
   return libraryError('EPIPE', 'This socket has been ended by the other party');

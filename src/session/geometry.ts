@@ -8,6 +8,7 @@ import {
   SES_RNDV_HEADER_BYTES,
 } from '../wasm/layout.generated.js';
 import { SAN_BUFFER_MAX_BYTES, SAN_BUFFER_MIN_BYTES } from '../net/args.js';
+import { statusToError } from '../errors.js';
 
 /** The geometry of one connection's segment. All sizes in bytes. */
 export interface SessionGeometry {
@@ -65,17 +66,17 @@ export function rndvFirstBytes(geometry: SessionGeometry): number {
   return maxPayload(geometry) - SES_RNDV_HEADER_BYTES;
 }
 
-/** Bytes of a segment with `geometry`; throws RangeError when the core refuses it. */
+/** Bytes of a segment with `geometry`; throws the core's status (EINVAL) when it refuses it. */
 export function segmentBytes(core: CoreExports, geometry: SessionGeometry): number {
   const { capacity, slotBytes, entries, halfBytes } = geometry;
   const bytes = core.segBytes(capacity, slotBytes, entries, halfBytes);
-  if (bytes < 0) throw new RangeError(`sanswitch: unusable session geometry (status ${bytes})`);
+  if (bytes < 0) throw statusToError(bytes, { syscall: 'segBytes' });
   return bytes;
 }
 
 /**
  * Formats a new segment at absolute address `segment` (called once, by its creator, before
- * the peer learns of it). Returns its size in bytes; throws RangeError on refusal.
+ * the peer learns of it). Returns its size in bytes; throws the core's status on refusal.
  */
 export function formatSegment(
   core: CoreExports,
@@ -84,6 +85,6 @@ export function formatSegment(
 ): number {
   const { capacity, slotBytes, entries, halfBytes } = geometry;
   const bytes = core.segFormat(segment, capacity, slotBytes, entries, halfBytes);
-  if (bytes < 0) throw new RangeError(`sanswitch: cannot format segment (status ${bytes})`);
+  if (bytes < 0) throw statusToError(bytes, { syscall: 'segFormat' });
   return bytes;
 }

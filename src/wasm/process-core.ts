@@ -7,6 +7,7 @@
 import { createCoreMemory, instantiateCore, type CoreExports, WASM_PAGE_BYTES } from './core.js';
 import { ExtentAllocator } from './extent-allocator.js';
 import { RING_LOCAL_BYTES } from './layout.generated.js';
+import { systemError } from '../errors.js';
 
 /** End of the private arena in bytes; shared windows are never mapped below it. */
 export const PRIVATE_ARENA_END = 1 << 20;
@@ -38,10 +39,13 @@ export class ProcessCore {
     );
   }
 
-  /** A private block of RING_LOCAL_BYTES for one ring endpoint. Throws when the arena is full. */
+  /**
+   * A private block of RING_LOCAL_BYTES for one ring endpoint. Throws ENOBUFS when the arena
+   * is full.
+   */
   allocLocal(): number {
     const address = this.#blocks.allocate(RING_LOCAL_BYTES);
-    if (address < 0) throw new RangeError('sanswitch: private arena exhausted');
+    if (address < 0) throw systemError('ENOBUFS', { syscall: 'allocLocal' });
     return address;
   }
 
@@ -52,16 +56,21 @@ export class ProcessCore {
 
   /**
    * A 4 KiB-aligned region of at least `bytes`, growing the memory when needed (existing
-   * addresses stay valid: shared memories grow in place). Throws RangeError past the maximum.
+   * addresses stay valid: shared memories grow in place). Throws ENOBUFS past the maximum.
    */
   allocRegion(bytes: number): number {
     let address = this.#regions.allocate(bytes);
     if (address < 0) {
       const missing = Math.ceil(bytes / REGION_ALIGN_BYTES) * REGION_ALIGN_BYTES;
-      this.memory.grow(Math.ceil(missing / WASM_PAGE_BYTES));
+      try {
+        this.memory.grow(Math.ceil(missing / WASM_PAGE_BYTES));
+      } catch {
+        // Past the memory's maximum: the process has no room for another region.
+        throw systemError('ENOBUFS', { syscall: 'allocRegion' });
+      }
       this.#regions.extendTo(this.memory.buffer.byteLength);
       address = this.#regions.allocate(bytes);
-      if (address < 0) throw new RangeError(`sanswitch: no region of ${bytes} bytes`);
+      if (address < 0) throw systemError('ENOBUFS', { syscall: 'allocRegion' });
     }
     return address;
   }

@@ -9,11 +9,11 @@ import type { Watcher } from '../../native/addon.js';
 import { SessionConduit } from '../../session/conduit.js';
 import type { RegisteredBuffers } from '../../buffers/registered-buffers.js';
 import { processCore } from '../../wasm/process-core.js';
-import { systemError } from '../../errors.js';
+import { errnoOf, systemError } from '../../errors.js';
 import type { MappedSegment } from './segment.js';
 import { addon, closeQuietly } from './native.js';
 
-const EAGAIN_STATUS = -11;
+const EAGAIN_STATUS = errnoOf('EAGAIN');
 
 /** What a ShmConduit is built from; it takes ownership of the channel and the segment. */
 export interface ShmConduitOptions {

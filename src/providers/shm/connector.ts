@@ -4,7 +4,7 @@
 // complete only once the session negotiation is done.
 import type { EndpointInfo } from '../../net/conduit.js';
 import type { Watcher } from '../../native/addon.js';
-import { noSanListener, systemError, statusToError } from '../../errors.js';
+import { errnoOf, noSanListener, statusToError, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { ShmConduit } from './conduit.js';
@@ -13,9 +13,9 @@ import type { SessionGeometry } from '../../session/geometry.js';
 import { ACCEPT_FDS, decodeAnswer, encodeRequest, SETUP_MAX_BYTES } from './wire.js';
 import { connectCandidates, endpointInode, removeEndpoint } from './rendezvous.js';
 
-const EAGAIN_STATUS = -11;
-const ENOENT_STATUS = -2;
-const ECONNREFUSED_STATUS = -111;
+const EAGAIN_STATUS = errnoOf('EAGAIN');
+const ENOENT_STATUS = errnoOf('ENOENT');
+const ECONNREFUSED_STATUS = errnoOf('ECONNREFUSED');
 
 /** The outcome of a connect: the conduit, or the error the switch acts on (CON-4). */
 export type ConnectDone = (err: Error | null, conduit?: ShmConduit) => void;

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { Watcher } from '../../native/addon.js';
 import type { SanConnectRequest } from '../spi.js';
-import { systemError } from '../../errors.js';
+import { errnoOf, systemError } from '../../errors.js';
 import { addon, check, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { decodeRequest, SETUP_MAX_BYTES } from './wire.js';
@@ -16,9 +16,9 @@ import { endpointInode, endpointPath, removeEndpoint } from './rendezvous.js';
 /** How long an accepted channel may take to send its request, in milliseconds. */
 export const REQUEST_TIMEOUT_MS = 2000;
 
-const EAGAIN_STATUS = -11;
-const EADDRINUSE_STATUS = -98;
-const ECONNREFUSED_STATUS = -111;
+const EAGAIN_STATUS = errnoOf('EAGAIN');
+const EADDRINUSE_STATUS = errnoOf('EADDRINUSE');
+const ECONNREFUSED_STATUS = errnoOf('ECONNREFUSED');
 
 /** A request read off an accepted channel, waiting for accept(). */
 export interface QueuedRequest {

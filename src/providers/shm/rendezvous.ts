@@ -5,6 +5,7 @@
 import { lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { unsafeDirectory } from '../../errors.js';
 
 /** The directory's name under `$XDG_RUNTIME_DIR`; under /tmp it gets `-<uid>` appended. */
 export const RENDEZVOUS_DIR_NAME = 'sanswitch';
@@ -23,9 +24,13 @@ function verifyPrivate(path: string): boolean {
   // No exception for the common "not there": building one costs more than the lstat.
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (!stat) return false;
-  if (!stat.isDirectory()) throw new Error(`${path} is not a directory (or is a symlink)`);
-  if (stat.uid !== euid()) throw new Error(`${path} belongs to uid ${stat.uid}, not to us`);
-  if ((stat.mode & 0o077) !== 0) throw new Error(`${path} is open to other users`);
+  if (!stat.isDirectory()) {
+    throw unsafeDirectory('ENOTDIR', path, 'is not a directory (or is a symlink)');
+  }
+  if (stat.uid !== euid()) {
+    throw unsafeDirectory('EPERM', path, `belongs to uid ${stat.uid}, not to us`);
+  }
+  if ((stat.mode & 0o077) !== 0) throw unsafeDirectory('EPERM', path, 'is open to other users');
   return true;
 }
 
@@ -61,7 +66,9 @@ export function rendezvousDir(): string {
     // Another process may have made it meanwhile; it is verified like any other.
     if ((err as { code?: string }).code !== 'EEXIST') throw err;
   }
-  if (!verifyPrivate(cachedDir)) throw new Error(`${cachedDir} vanished as it was created`);
+  if (!verifyPrivate(cachedDir)) {
+    throw unsafeDirectory('ENOENT', cachedDir, 'vanished as it was created');
+  }
   return cachedDir;
 }
 

@@ -3,6 +3,7 @@
 // the peer is checked field by field; anything unexpected is a protocol violation (null).
 import { isIP } from 'node:net';
 import { isBulkHalf } from '../../session/geometry.js';
+import { invalidArgValue } from '../../errors.js';
 
 /** Version of the set-up messages; a peer with another version is refused. */
 export const SETUP_VERSION = 2;
@@ -39,15 +40,15 @@ function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= 65535;
 }
 
-/** Encodes a REQUEST. Throws RangeError for an address that is not an IP or a bad port. */
+/** Encodes a REQUEST. Throws ERR_INVALID_ARG_VALUE for an address that is not an IP or a bad port. */
 export function encodeRequest(request: SetupRequest): Uint8Array {
   const local = Buffer.from(request.localAddress, 'latin1');
   const remote = Buffer.from(request.remoteAddress, 'latin1');
   if (isIP(request.localAddress) === 0 || isIP(request.remoteAddress) === 0) {
-    throw new RangeError('set-up request: addresses must be IPs');
+    throw invalidArgValue('request.address', request.remoteAddress, 'must be an IP address');
   }
   if (!isPort(request.localPort) || !isPort(request.remotePort)) {
-    throw new RangeError('set-up request: ports must be 0..65535');
+    throw invalidArgValue('request.port', request.remotePort, 'must be 0..65535');
   }
   const bytes = new Uint8Array(REQUEST_FIXED_BYTES + 2 + local.length + remote.length);
   const view = new DataView(bytes.buffer);
