@@ -149,6 +149,21 @@ test('WAIT peer died: data the dead peer never read makes its hang-up a reset', 
   closePair(pair);
 });
 
+test('WAIT peer died: a large send it never pulled fails after its FIN, not waits forever', async () => {
+  const pair = await sleepyPair();
+  const ended = once(pair.connector, 'end', 3000);
+  pair.acceptor.end(() => {});
+  pair.connector.resume();
+  await ended;
+  let settled: Error | null | undefined;
+  pair.connector.write(pattern(100_000, 6), (err) => (settled = err));
+  const failed = once<Error & { code?: string }>(pair.connector, 'error', 3000);
+  pair.connector.peerGone();
+  assert.is((await failed).code, 'ECONNRESET');
+  assert.ok(settled !== undefined, 'the write callback ran');
+  closePair(pair);
+});
+
 test("WAIT peer reset: the peer's RESET flag and ring wake a sleeping side", async () => {
   const pair = await sleepyPair();
   pair.connector.resume();

@@ -332,20 +332,19 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   }
 
   // The peer's process is gone: once everything it published is delivered, its hang-up ends
-  // the stream (see peerGone). True when the conduit closed.
+  // the stream (see peerGone). What this side sent and the peer never read (messages left in
+  // the ring, RNDVs it never pulled, writes still queued) resets it instead, as a closed TCP
+  // socket answers data with RST. True when the conduit closed.
   #settleGone(messages: number, held: boolean, state: string): boolean {
     if (messages > 0 || held) return false;
     const { core, ses } = this.#handle;
-    if (!this.#ended) {
-      if (core.sesPeerConsumedAll(ses) !== 1 || this.#sender.rdmaPending) {
-        this.#fail(systemError('ECONNRESET', { syscall: 'read' }), false);
-        return true;
-      }
+    const unread = core.sesPeerConsumedAll(ses) !== 1 || this.#sender.rdmaPending;
+    if (!unread && !this.#ended) {
       this.#onEnd();
       if (this.#closed) return true;
     }
-    if (state === 'idle') return false;
-    this.#fail(systemError('ECONNRESET', { syscall: 'write' }), false);
+    if (!unread && state === 'idle') return false;
+    this.#fail(systemError('ECONNRESET', { syscall: this.#ended ? 'write' : 'read' }), false);
     return true;
   }
 
