@@ -3,8 +3,9 @@
 export { connect, createConnection, createServer } from './net/api.js';
 export { Socket, type SocketOptions } from './net/socket.js';
 export { Server, type ServerOptions } from './net/server.js';
-export { SAN_CONNECT_TIMEOUT_MS, type ConnectOptions } from './net/args.js';
-export type { Conduit, EndpointInfo } from './net/conduit.js';
+export { type ConnectOptions } from './net/args.js';
+export { SAN_CONNECT_TIMEOUT_MS } from './types/requests.js';
+export type { Conduit, EndpointInfo } from './types/conduit.js';
 export {
   registry,
   type ProviderRegistry,

@@ -2,13 +2,13 @@
 // so that every overload (`(port, host, cb)`, `(options, cb)`, …) reaches one shape.
 import { isIP } from 'node:net';
 import { badPort, invalidArgType, invalidArgValue, missingArgs, outOfRange } from '../errors.js';
-
-/** How long a SAN connect may take before the switch retries on TCP, in milliseconds. */
-export const SAN_CONNECT_TIMEOUT_MS = 2000;
-
-/** Least and most `sanBufferBytes`, in bytes (64 KiB, 64 MiB). */
-export const SAN_BUFFER_MIN_BYTES = 64 * 1024;
-export const SAN_BUFFER_MAX_BYTES = 64 * 1024 * 1024;
+import {
+  SAN_BUFFER_MAX_BYTES,
+  SAN_BUFFER_MIN_BYTES,
+  SAN_CONNECT_TIMEOUT_MS,
+  type ConnectRequest,
+  type ListenRequest,
+} from '../types/requests.js';
 
 /** Options of `connect()` / `createConnection()`. */
 export interface ConnectOptions {
@@ -35,26 +35,6 @@ export interface ConnectOptions {
    * provider's (256 KiB for shm). Ignored on TCP.
    */
   sanBufferBytes?: number;
-}
-
-/** Validated connect options. */
-export interface ConnectRequest {
-  port: number;
-  host: string;
-  localAddress?: string;
-  localPort?: number;
-  family: number;
-  signal?: AbortSignal;
-  sanConnectTimeout: number;
-  sanBufferBytes?: number;
-}
-
-/** Validated listen options. */
-export interface ListenRequest {
-  port: number;
-  /** undefined: the wildcard (node:net listens on `::` or `0.0.0.0`). */
-  host?: string;
-  backlog: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners take any arguments

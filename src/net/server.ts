@@ -2,14 +2,14 @@
 // clients and SAN clients at once, with `maxConnections` and an `acceptFilter` that refuse SAN
 // requests before they are answered (ACC-6).
 import { EventEmitter } from 'node:events';
-import type { AddressInfo, Socket as NetSocket } from 'node:net';
-import type { Conduit } from './conduit.js';
+import type { AddressInfo } from 'node:net';
+import type { Conduit } from '../types/conduit.js';
 import { Socket, kEstablish, type SocketOptions } from './socket.js';
 import { normalizeListenArgs } from './args.js';
 import { invalidArgType, serverState } from '../errors.js';
-import { TcpConduit, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
 import { SwitchListener } from '../switch/listen.js';
 import type { AcceptInfo } from '../switch/accept.js';
+import type { FallbackReason } from '../types/switch-socket.js';
 
 /** Options of `createServer()`. */
 export interface ServerOptions {
@@ -62,9 +62,10 @@ export class Server extends EventEmitter {
     const listener = new SwitchListener(request, {
       listening: () => this.emit('listening'),
       error: (err) => this.#onListenError(err),
-      tcpConnection: (inner) => this.#onTcp(inner),
       condition: (info) => this.#admits(info),
-      connection: (conduit, transport) => this.#add(conduit, transport, null),
+      admitsTcp: () => this.#connections.size < this.maxConnections,
+      drop: (info) => this.emit('drop', info),
+      connection: (conduit, transport, reason) => this.#add(conduit, transport, reason),
     });
     this.#listener = listener;
     this.#listenerClosed = false;
@@ -142,25 +143,7 @@ export class Server extends EventEmitter {
     return this.#options.acceptFilter ? this.#options.acceptFilter(info) : true;
   }
 
-  #onTcp(inner: NetSocket): void {
-    if (this.#connections.size >= this.maxConnections) {
-      const { localAddress, localPort, localFamily, remoteAddress, remotePort } = inner;
-      const remoteFamily = inner.remoteFamily;
-      inner.destroy();
-      this.emit('drop', {
-        localAddress,
-        localPort,
-        localFamily,
-        remoteAddress,
-        remotePort,
-        remoteFamily,
-      });
-      return;
-    }
-    this.#add(new TcpConduit(inner), TCP_PROVIDER_ID, 'tcp-client');
-  }
-
-  #add(conduit: Conduit, transport: string, reason: 'tcp-client' | null): void {
+  #add(conduit: Conduit, transport: string, reason: FallbackReason | null): void {
     const { allowHalfOpen, noDelay, keepAlive, keepAliveInitialDelay } = this.#options;
     const options: SocketOptions = { allowHalfOpen, noDelay, keepAlive, keepAliveInitialDelay };
     const socket = new Socket(options);

@@ -2,7 +2,7 @@
 // buffers and rdmaCancelTimeout. A base class so that socket.ts keeps the stream and
 // connection life cycle; the work itself is in socket-calls.ts and src/buffers/.
 import { Duplex } from 'node:stream';
-import type { Conduit } from './conduit.js';
+import type { Conduit } from '../types/conduit.js';
 import { cancelledSocket, outOfRange, systemError } from '../errors.js';
 import { validateNonNegative } from './args.js';
 import { RDMA_CANCEL_TIMEOUT_MS, SocketCalls } from './socket-calls.js';

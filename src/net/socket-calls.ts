@@ -3,7 +3,7 @@
 // the application's registered memory up to rdmaCancelTimeout and then resets the connection;
 // after any cancellation only destroy() is guaranteed (every other call fails).
 import type { Duplex } from 'node:stream';
-import type { Conduit } from './conduit.js';
+import type { Conduit } from '../types/conduit.js';
 import {
   abortError,
   cancelledSocket,

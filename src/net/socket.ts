@@ -1,11 +1,21 @@
 // The application's socket: a stream.Duplex shaped like node:net's Socket that runs over a
 // Conduit, so that it is the same object whichever provider carries the connection. It exists
 // before its conduit while connecting, buffering writes as node:net does.
-import type { Conduit, EndpointInfo } from './conduit.js';
-import type { ConnectAttempt } from '../providers/tcp/index.js';
-import type { FallbackReason } from '../switch/diagnostics.js';
+import type { Conduit, EndpointInfo } from '../types/conduit.js';
+import {
+  kAttempt,
+  kEstablish,
+  type ConnectAttempt,
+  type FallbackReason,
+  type SwitchSocket,
+} from '../types/switch-socket.js';
 import { cancelledSocket, endedByPeer, socketClosed } from '../errors.js';
-import { normalizeConnectArgs, validateNonNegative, validateSocketOptions } from './args.js';
+import {
+  normalizeConnectArgs,
+  toConnectRequest,
+  validateNonNegative,
+  validateSocketOptions,
+} from './args.js';
 import { connectSocket } from '../switch/connect.js';
 import { SocketTimer } from './socket-timer.js';
 import { AwaitableDuplex, kCalls, kCloseBuffers, kConduit } from './socket-awaitable.js';
@@ -38,14 +48,13 @@ type WriteCallback = (err?: Error | null) => void;
 export const RECEIVE_WINDOW_BYTES = 1 << 20;
 
 /** The switch's side of a Socket: how connect and accept drive it. Internal. */
-export const kEstablish = Symbol('sanswitch.establish');
-export const kAttempt = Symbol('sanswitch.attempt');
+export { kAttempt, kEstablish };
 
 /**
  * A connected (or connecting) stream socket, API-compatible with node:net's Socket for the
  * stream API. Main thread only.
  */
-export class Socket extends AwaitableDuplex {
+export class Socket extends AwaitableDuplex implements SwitchSocket {
   /** The provider carrying the connection (`'tcp'`, `'shm'`, `'verbs'`); null until then. */
   transport: string | null = null;
   /** Why a connection that could have used a SAN provider runs over TCP; else null. */
@@ -88,7 +97,7 @@ export class Socket extends AwaitableDuplex {
   /** Starts connecting: `(options[, cb])` or `(port[, host][, cb])`; `cb` listens `connect`. */
   connect(...args: unknown[]): this {
     const [options, cb] = normalizeConnectArgs(args);
-    connectSocket(this, options);
+    connectSocket(this, toConnectRequest(options));
     if (cb) this.once('connect', cb);
     return this;
   }

@@ -1,7 +1,7 @@
 // The SAN provider SPI: what the switch calls on a SAN provider (never the application),
 // modelled on the WSD SPI (PRV-1, CB, LIS, ACC, CON), plus the shared "not supported" stubs
 // and the start-up reference count every provider needs (INIT-7).
-import type { Conduit, EndpointInfo } from '../net/conduit.js';
+import type { Conduit, EndpointInfo } from '../types/conduit.js';
 import { codes, libraryError, systemError } from '../errors.js';
 
 /** The outcome of `probe()`: whether the provider can run here, and if not, why. */

@@ -5,7 +5,7 @@
 // on its pump: spinning for a bounded time while traffic flows, then parking on its doorbell
 // (no CPU while idle).
 import { EventEmitter } from 'node:events';
-import type { Conduit, EndpointInfo } from '../net/conduit.js';
+import type { Conduit, EndpointInfo } from '../types/conduit.js';
 import type { ProcessCore } from '../wasm/process-core.js';
 import {
   SES_FLAG_RDMA_READ,

@@ -7,7 +7,7 @@ import {
   SEG_BULK_ALIGN_BYTES,
   SES_RNDV_HEADER_BYTES,
 } from '../wasm/layout.generated.js';
-import { SAN_BUFFER_MAX_BYTES, SAN_BUFFER_MIN_BYTES } from '../net/args.js';
+import { SAN_BUFFER_MAX_BYTES, SAN_BUFFER_MIN_BYTES } from '../types/requests.js';
 import { statusToError } from '../errors.js';
 
 /** The geometry of one connection's segment. All sizes in bytes. */

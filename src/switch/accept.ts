@@ -2,7 +2,8 @@
 // its queue until it would block, letting the server's condition accept or refuse each
 // request before the provider answers the peer, so a refused peer gets ECONNREFUSED.
 import { debuglog } from 'node:util';
-import type { Conduit } from '../net/conduit.js';
+import type { Conduit } from '../types/conduit.js';
+import type { FallbackReason } from '../types/switch-socket.js';
 import type { SanConnectRequest, SanProvider, SanSocket } from '../providers/spi.js';
 import { isWouldBlock } from '../errors.js';
 import { publishRoute } from './diagnostics.js';
@@ -24,8 +25,11 @@ export interface AcceptInfo {
 export interface AcceptHooks {
   /** Accept (true) or refuse (false) one request; runs before the peer is answered (ACC-4). */
   condition(info: AcceptInfo): boolean;
-  /** An accepted SAN connection. */
-  connection(conduit: Conduit, transport: string): void;
+  /**
+   * An accepted connection, whatever carries it: SAN connections with reason null, TCP ones
+   * with `tcp-client` (the one accept path of every transport).
+   */
+  connection(conduit: Conduit, transport: string, reason: FallbackReason | null): void;
 }
 
 function toInfo(provider: SanProvider, request: SanConnectRequest): AcceptInfo {
@@ -75,6 +79,6 @@ export function drainAccepts(listener: SanSocket, provider: SanProvider, hooks: 
       fallbackReason: null,
       provider: provider.id,
     });
-    hooks.connection(accepted.conduit(), provider.id);
+    hooks.connection(accepted.conduit(), provider.id, null);
   }
 }

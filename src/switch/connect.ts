@@ -3,9 +3,8 @@
 // connection is established (ARC-5). The SAN attempt is abandoned by closing it (BLK-2).
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import type { Socket } from '../net/socket.js';
-import { kAttempt, kEstablish } from '../net/socket.js';
-import { toConnectRequest, type ConnectOptions, type ConnectRequest } from '../net/args.js';
+import { kAttempt, kEstablish, type SwitchSocket } from '../types/switch-socket.js';
+import type { ConnectRequest } from '../types/requests.js';
 import type { SanProvider, SanSocket } from '../providers/spi.js';
 import { tcpConnect, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
 import { abortError, codes, systemError } from '../errors.js';
@@ -17,8 +16,7 @@ import { publishRoute, type FallbackReason } from './diagnostics.js';
 const FINAL_SAN_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH']);
 
 /** Starts connecting `socket`. Throws Node's argument errors synchronously. Main thread only. */
-export function connectSocket(socket: Socket, options: ConnectOptions): void {
-  const request = toConnectRequest(options);
+export function connectSocket(socket: SwitchSocket, request: ConnectRequest): void {
   socket[kAttempt](undefined);
   const signal = request.signal;
   if (signal) {
@@ -54,7 +52,7 @@ function idleReason(): FallbackReason {
   return 'not-san-address';
 }
 
-function route(socket: Socket, request: ConnectRequest, ip: string): void {
+function route(socket: SwitchSocket, request: ConnectRequest, ip: string): void {
   const provider = addressTable.lookup(ip);
   if (provider) viaSan(socket, request, ip, provider);
   else viaTcp(socket, request, ip, idleReason(), null);
@@ -77,7 +75,12 @@ function fallbackFor(err: Error): FallbackReason | null {
   return 'san-connect-failed';
 }
 
-function viaSan(socket: Socket, request: ConnectRequest, ip: string, provider: SanProvider): void {
+function viaSan(
+  socket: SwitchSocket,
+  request: ConnectRequest,
+  ip: string,
+  provider: SanProvider,
+): void {
   let san: SanSocket | undefined;
   let settled = false;
   const settle = (): boolean => {
@@ -141,7 +144,7 @@ function viaSan(socket: Socket, request: ConnectRequest, ip: string, provider: S
 }
 
 function viaTcp(
-  socket: Socket,
+  socket: SwitchSocket,
   request: ConnectRequest,
   host: string,
   reason: FallbackReason,

@@ -3,9 +3,9 @@
 // listeners also get a companion on every SAN provider registered later.
 import type { AddressInfo, Server as NetServer, Socket as NetSocket } from 'node:net';
 import { debuglog } from 'node:util';
-import type { ListenRequest } from '../net/args.js';
+import type { ListenRequest } from '../types/requests.js';
 import type { SanProvider, SanSocket } from '../providers/spi.js';
-import { createTcpListener, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
+import { createTcpListener, TcpConduit, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
 import { drainAccepts, type AcceptHooks } from './accept.js';
 import { addressTable } from './address-table.js';
 import { registry, type RegistryChange } from './registry.js';
@@ -13,11 +13,24 @@ import { publishRoute } from './diagnostics.js';
 
 const debug = debuglog('sanswitch');
 
+/** Where a TCP connection dropped for `maxConnections` was, as node:net's `drop` says. */
+export interface DropInfo {
+  localAddress?: string;
+  localPort?: number;
+  localFamily?: string;
+  remoteAddress?: string;
+  remotePort?: number;
+  remoteFamily?: string;
+}
+
 /** What a listener reports to its Server. */
 export interface ListenHooks extends AcceptHooks {
   listening(): void;
   error(err: Error): void;
-  tcpConnection(inner: NetSocket): void;
+  /** Whether one more TCP connection may be accepted now (node:net's maxConnections). */
+  admitsTcp(): boolean;
+  /** A TCP connection beyond maxConnections was closed at once. */
+  drop(info: DropInfo): void;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
@@ -45,7 +58,7 @@ export class SwitchListener {
   constructor(request: ListenRequest, hooks: ListenHooks) {
     this.#request = request;
     this.#hooks = hooks;
-    this.#tcp = createTcpListener(hooks.tcpConnection);
+    this.#tcp = createTcpListener((inner) => this.#onTcpConnection(inner));
     this.#tcp.on('error', hooks.error);
     this.#tcp.once('listening', () => this.#onTcpListening());
   }
@@ -54,6 +67,24 @@ export class SwitchListener {
   start(): void {
     const { port, host, backlog } = this.#request;
     this.#tcp.listen({ port, host, backlog });
+  }
+
+  // A TCP client: accepted as a conduit, as SAN connections are, or dropped past the limit.
+  #onTcpConnection(inner: NetSocket): void {
+    if (!this.#hooks.admitsTcp()) {
+      const { localAddress, localPort, localFamily, remoteAddress, remotePort } = inner;
+      inner.destroy();
+      this.#hooks.drop({
+        localAddress,
+        localPort,
+        localFamily,
+        remoteAddress,
+        remotePort,
+        remoteFamily: inner.remoteFamily,
+      });
+      return;
+    }
+    this.#hooks.connection(new TcpConduit(inner), TCP_PROVIDER_ID, 'tcp-client');
   }
 
   /** True when bound to the wildcard: every SAN provider also listens (SEL-1, INS-4). */

@@ -2,7 +2,7 @@
 // The real SAN conduits (shm over shared memory, verbs) come with the providers' own issue;
 // this pair only moves Buffers between two objects, preserving order, FIN and reset.
 import { EventEmitter } from 'node:events';
-import type { Conduit, EndpointInfo } from '../../src/net/conduit.js';
+import type { Conduit, EndpointInfo } from '../../src/types/conduit.js';
 import { systemError } from '../../src/errors.js';
 
 const END = Symbol('end');

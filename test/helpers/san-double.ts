@@ -10,7 +10,7 @@ import type {
 } from '../../src/providers/spi.js';
 import { StartupRefcount } from '../../src/providers/spi.js';
 import { noSanListener, systemError } from '../../src/errors.js';
-import type { Conduit, EndpointInfo } from '../../src/net/conduit.js';
+import type { Conduit, EndpointInfo } from '../../src/types/conduit.js';
 import { DoubleConduit } from './san-double-conduit.js';
 
 /** How the double answers connects: `fabric` looks for a listener; the others are scripted. */

@@ -4,7 +4,7 @@
 // the session delivers what the peer left in the segment, then ends on its FIN or fails with
 // ECONNRESET. Closing it releases the window, the region, the fds and the watchers.
 import { EventEmitter } from 'node:events';
-import type { Conduit, EndpointInfo } from '../../net/conduit.js';
+import type { Conduit, EndpointInfo } from '../../types/conduit.js';
 import type { Watcher } from '../../native/addon.js';
 import { SessionConduit } from '../../session/conduit.js';
 import type { RegisteredBuffers } from '../../buffers/registered-buffers.js';

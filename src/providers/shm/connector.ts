@@ -2,7 +2,7 @@
 // wildcard one), connect its channel without blocking (a full backlog refuses at once,
 // LIS-6), check who listens, send the REQUEST, then on ACCEPT check and map what arrived and
 // complete only once the session negotiation is done.
-import type { EndpointInfo } from '../../net/conduit.js';
+import type { EndpointInfo } from '../../types/conduit.js';
 import type { Watcher } from '../../native/addon.js';
 import { errnoOf, noSanListener, statusToError, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';

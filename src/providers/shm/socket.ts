@@ -2,7 +2,7 @@
 // connecting or connected, and closed. Listening and connecting are delegated to
 // ShmListener and ShmConnector; accept() answers a queued request here (ACC-3..6).
 import { isIP } from 'node:net';
-import type { Conduit, EndpointInfo } from '../../net/conduit.js';
+import type { Conduit, EndpointInfo } from '../../types/conduit.js';
 import type { SanConnectRequest, SanEvents, SanSocket, SanSocketOptions } from '../spi.js';
 import { DEFAULT_GEOMETRY, withBulk, type SessionGeometry } from '../../session/geometry.js';
 import { invalidArgValue, systemError } from '../../errors.js';

@@ -2,7 +2,7 @@
 // allowHalfOpen, so the switch's Socket decides about half-close) to the Conduit interface.
 import { EventEmitter } from 'node:events';
 import type { Socket as NetSocket } from 'node:net';
-import type { Conduit, EndpointInfo } from '../../net/conduit.js';
+import type { Conduit, EndpointInfo } from '../../types/conduit.js';
 
 function endpoint(address?: string, port?: number, family?: string): EndpointInfo | undefined {
   if (address === undefined || port === undefined) return undefined;

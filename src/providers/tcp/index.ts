@@ -3,6 +3,7 @@
 import { connect as netConnect, createServer as netCreateServer } from 'node:net';
 import type { Server as NetServer, Socket as NetSocket } from 'node:net';
 import { TcpConduit } from './conduit.js';
+import type { ConnectAttempt } from '../../types/switch-socket.js';
 
 export { TcpConduit };
 
@@ -23,13 +24,6 @@ export interface TcpConnectHandlers {
   lookup(err: Error | null, address: string, family: string | number, host: string): void;
   connect(conduit: TcpConduit): void;
   error(err: Error): void;
-}
-
-/** A connect in progress: it can be abandoned, and can stop keeping the loop alive. */
-export interface ConnectAttempt {
-  abort(): void;
-  ref(): void;
-  unref(): void;
 }
 
 /** Starts a TCP connect. Main thread only; node:net resolves names (happy eyeballs). */
