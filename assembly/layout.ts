@@ -71,15 +71,6 @@ export const CQE_RESULT_OFFSET: u32 = 8;
 export const CQE_FLAGS_OFFSET: u32 = 12;
 export const CQE_BYTES: u32 = 16;
 
-// ── Accept backlog entry (a pending connection request) ──────────────────────────────────
-//
-//   +0 request_id u32 │ +4 pid u32 │ +8 uid u32 │ +12 flags u32
-export const BACKLOG_REQUEST_ID_OFFSET: u32 = 0;
-export const BACKLOG_PID_OFFSET: u32 = 4;
-export const BACKLOG_UID_OFFSET: u32 = 8;
-export const BACKLOG_FLAGS_OFFSET: u32 = 12;
-export const BACKLOG_ENTRY_BYTES: u32 = 16;
-
 // ── Session segment (one per connection, shared by connector and acceptor) ───────────────
 //
 //   seg + 0                seg + 64            seg + 128           seg + 192

@@ -1,5 +1,5 @@
-// Bounded queues of fixed-size entries on the SPSC ring: work requests (SQEs), completions
-// (CQEs) and the accept backlog. Entries are filled and read here so that callers pass and
+// Bounded queues of fixed-size entries on the SPSC ring: work requests (SQEs) and completions
+// (CQEs). Entries are filled and read here so that callers pass and
 // receive numbers only; every field that crossed from another party is range-checked.
 
 import {
@@ -17,11 +17,6 @@ import {
   CQE_USER_DATA_OFFSET,
   CQE_RESULT_OFFSET,
   CQE_FLAGS_OFFSET,
-  BACKLOG_ENTRY_BYTES,
-  BACKLOG_REQUEST_ID_OFFSET,
-  BACKLOG_PID_OFFSET,
-  BACKLOG_UID_OFFSET,
-  BACKLOG_FLAGS_OFFSET,
 } from './layout';
 import { ERR_INVAL, ERR_PROTO } from './status';
 import { ringReserve, ringFront, ringSlotBytes } from './ring';
@@ -123,31 +118,4 @@ export function cqeResult(cqe: u32): i32 {
 /** Flags of the completion at `cqe`. */
 export function cqeFlags(cqe: u32): u32 {
   return load<u32>(cqe + CQE_FLAGS_OFFSET);
-}
-
-// ── accept backlog ───────────────────────────────────────────────────────────────────────
-
-/**
- * Queues one connection request; published at the next ringCommit. Returns 0, or
- * ERR_AGAIN when the backlog is full (the request must then be refused at once, LIS-6).
- */
-export function backlogPush(local: u32, requestId: u32, pid: u32, uid: u32, flags: u32): i32 {
-  const entry = reserveEntry(local, BACKLOG_ENTRY_BYTES);
-  if (entry < 0) return entry;
-  const at = <u32>entry;
-  store<u32>(at + BACKLOG_REQUEST_ID_OFFSET, requestId);
-  store<u32>(at + BACKLOG_PID_OFFSET, pid);
-  store<u32>(at + BACKLOG_UID_OFFSET, uid);
-  store<u32>(at + BACKLOG_FLAGS_OFFSET, flags);
-  return 0;
-}
-
-/** Address of the oldest pending connection request, or ERR_AGAIN / ERR_PROTO. */
-export function backlogFront(local: u32): i32 {
-  return frontEntry(local, BACKLOG_ENTRY_BYTES);
-}
-
-/** Field at `offset` (a BACKLOG_*_OFFSET) of the backlog entry at `entry`. */
-export function backlogField(entry: u32, offset: u32): u32 {
-  return offset < BACKLOG_ENTRY_BYTES ? load<u32>(entry + (offset & ~3)) : 0;
 }

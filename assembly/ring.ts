@@ -1,5 +1,5 @@
 // SPSC ring of fixed-size slots over a shared region: the one cursor protocol that message
-// rings, work-request queues, completion queues and the accept backlog are all built on.
+// rings, work-request queues and completion queues are all built on.
 // Each process keeps its own trusted copy of the ring's geometry in a private "local" block,
 // so a peer can corrupt only the two cursors, and those are validated on every refresh.
 

@@ -119,16 +119,6 @@ test('entries are multiples of 8 bytes and every field lies inside its entry, al
       ],
     ],
     [
-      'backlog',
-      L.BACKLOG_ENTRY_BYTES,
-      [
-        [L.BACKLOG_REQUEST_ID_OFFSET, 4],
-        [L.BACKLOG_PID_OFFSET, 4],
-        [L.BACKLOG_UID_OFFSET, 4],
-        [L.BACKLOG_FLAGS_OFFSET, 4],
-      ],
-    ],
-    [
       'message header',
       L.MSG_HEADER_BYTES,
       [

@@ -1,4 +1,4 @@
-// The work-request, completion and accept-backlog queues (assembly/queue.ts) against a plain
+// The work-request and completion queues (assembly/queue.ts) against a plain
 // JS queue of entries: random fields (invalid opcodes and flags included), batches, and
 // cursors that start just below 2^32; entries are read back through the layout offsets and
 // the core's getters.
@@ -74,26 +74,6 @@ const CQ: EntryKind = {
     assert.is(fx.u32(at + L.CQE_USER_DATA_OFFSET + 4), 0, 'user_data high half');
     const { core } = fx;
     return [core.cqeUserData(at) >>> 0, core.cqeResult(at), core.cqeFlags(at) >>> 0];
-  },
-};
-
-const BACKLOG: EntryKind = {
-  name: 'accept backlog',
-  entryBytes: L.BACKLOG_ENTRY_BYTES,
-  fields: fc.tuple(u32, u32, u32, u32),
-  valid: () => true,
-  push: (core, local, [id = 0, pid = 0, uid = 0, flags = 0]) =>
-    core.backlogPush(local, id, pid, uid, flags),
-  front: (core, local) => core.backlogFront(local),
-  read(fx, at) {
-    const field = (offset: number): number => fx.core.backlogField(at, offset) >>> 0;
-    assert.is(field(L.BACKLOG_ENTRY_BYTES), 0, 'an offset past the entry reads 0');
-    return [
-      field(L.BACKLOG_REQUEST_ID_OFFSET),
-      field(L.BACKLOG_PID_OFFSET),
-      field(L.BACKLOG_UID_OFFSET),
-      field(L.BACKLOG_FLAGS_OFFSET),
-    ];
   },
 };
 
@@ -173,7 +153,7 @@ const release: QueueCommand = {
 const fx = new CoreFixture();
 const region = fx.openRing(16, L.SQE_BYTES);
 
-for (const kind of [SQ, CQ, BACKLOG]) {
+for (const kind of [SQ, CQ]) {
   test(`${kind.name} queue matches a reference queue, ERR_INVAL for bad entries, wraps`, () => {
     const commands = fc.commands(
       [
@@ -206,10 +186,8 @@ test('a queue on a ring of the wrong entry size refuses every push and front: ER
   const { core } = fx;
   assert.is(core.sqPush(ring.producer, L.OP_SEND, 0, 1, 2, 3, 4, 5, 6), L.ERR_INVAL);
   assert.is(core.cqPush(ring.producer, 1, 0, 0), L.ERR_INVAL);
-  assert.is(core.backlogPush(ring.producer, 1, 2, 3, 0), L.ERR_INVAL);
   assert.is(core.sqFront(ring.consumer), L.ERR_INVAL);
   assert.is(core.cqFront(ring.consumer), L.ERR_INVAL);
-  assert.is(core.backlogFront(ring.consumer), L.ERR_INVAL);
   const sq = fx.reopen(region, 0, 4, L.SQE_BYTES);
   assert.is(core.cqPush(sq.producer, 1, 0, 0), L.ERR_INVAL, 'a CQE on a work-request ring');
   assert.is(core.sqPush(sq.producer, 0, 0, 0, 0, 0, 0, 0, 0), L.ERR_INVAL, 'opcode 0');

@@ -24,7 +24,6 @@ import {
   SES_NEG_FLAGS_OFFSET,
   SES_NEG_CREDITS_OFFSET,
   SES_NEG_SLOT_BYTES_OFFSET,
-  SES_NEG_THRESHOLD_OFFSET,
   SES_NEGOTIATE_BYTES,
   SES_NEGOTIATE_MAX_BYTES,
   SES_FLAGS_KNOWN,
@@ -88,7 +87,6 @@ function negotiate(ses: u32, body: u32, length: u32): i32 {
   if (load<u32>(body + SES_NEG_CREDITS_OFFSET) != ringCapacity(ses + S.S_TX)) return ERR_PROTO;
   if (load<u32>(body + SES_NEG_SLOT_BYTES_OFFSET) != ringSlotBytes(ses + S.S_TX)) return ERR_PROTO;
   store<u32>(ses + S.S_PEER_FLAGS, flags);
-  store<u32>(ses + S.S_PEER_THRESHOLD, load<u32>(body + SES_NEG_THRESHOLD_OFFSET));
   S.setState(ses, S.S_NEG_RECEIVED);
   event(ses, 0, 0, flags, 0);
   return SES_EV_NEGOTIATED;
@@ -263,14 +261,4 @@ export function sesEvTotal(ses: u32): u32 {
  */
 export function sesEvSource(ses: u32): u32 {
   return load<u32>(ses + S.S_EV_SOURCE);
-}
-
-/** The peer's threshold preference from its NEGOTIATE (SES-12), in bytes. */
-export function sesPeerThreshold(ses: u32): u32 {
-  return load<u32>(ses + S.S_PEER_THRESHOLD);
-}
-
-/** The peer's SES_FLAG_* from its NEGOTIATE. */
-export function sesPeerFlags(ses: u32): u32 {
-  return load<u32>(ses + S.S_PEER_FLAGS);
 }

@@ -7,7 +7,7 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 // Private block, sesStateBytes(entries) bytes, 64-byte aligned:
 //
 //   +0 segBase      +4 role          +8 localFlags    +12 state bits (S_*)
-//   +16 peerFlags   +20 peerThreshold +24 rxTargetKey (write-based receive awaiting DONE)
+//   +16 peerFlags   +20 reserved      +24 rxTargetKey (write-based receive awaiting DONE)
 //   +28 rxWaitTarget (bytes a write-based RNDV still needs a TARGET for)
 //   +32 txWriteKey (local source of a write-based send awaiting TARGET) +36 txWriteLength
 //   +40 ev addr     +44 ev length    +48 ev key       +52 ev total
@@ -24,7 +24,6 @@ import { RING_HEADER_BYTES, SQE_BYTES, CQE_BYTES } from '../layout';
 @inline export const S_LOCAL_FLAGS: u32 = 8;
 @inline export const S_STATE: u32 = 12;
 @inline export const S_PEER_FLAGS: u32 = 16;
-@inline export const S_PEER_THRESHOLD: u32 = 20;
 @inline export const S_RX_TARGET_KEY: u32 = 24;
 @inline export const S_RX_WAIT_TARGET: u32 = 28;
 @inline export const S_TX_WRITE_KEY: u32 = 32;

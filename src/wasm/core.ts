@@ -65,9 +65,6 @@ export interface CoreExports {
   cqeUserData(cqe: number): number;
   cqeResult(cqe: number): number;
   cqeFlags(cqe: number): number;
-  backlogPush(local: number, requestId: number, pid: number, uid: number, flags: number): number;
-  backlogFront(local: number): number;
-  backlogField(entry: number, offset: number): number;
   memRegister(
     rnic: number,
     address: number,
@@ -75,23 +72,8 @@ export interface CoreExports {
     access: number,
     remote: number,
   ): number;
-  memEntry(rnic: number, key: number): number;
   memDeregister(rnic: number, key: number): number;
-  memLength(rnic: number, key: number): number;
-  memAccess(rnic: number, key: number): number;
-  rnicStateBytes(entries: number): number;
-  rnicInit(
-    rnic: number,
-    segBase: number,
-    ownHalf: number,
-    peerHalf: number,
-    halfBytes: number,
-    ownTable: number,
-    peerTable: number,
-    entries: number,
-  ): number;
   rnicDown(rnic: number): void;
-  rnicRemote(rnic: number, key: number, offset: number, length: number, access: number): number;
   rnicExecute(rnic: number, sq: number, cq: number): number;
   segBulkOffset(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
   segBytes(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
@@ -102,14 +84,6 @@ export interface CoreExports {
     entries: number,
     halfBytes: number,
   ): number;
-  segCheck(
-    seg: number,
-    capacity: number,
-    slotBytes: number,
-    entries: number,
-    halfBytes: number,
-  ): number;
-  segFlagsOffset(role: number): number;
   sesStateBytes(entries: number): number;
   sesInit(
     ses: number,
@@ -140,7 +114,6 @@ export interface CoreExports {
   sesUnpark(ses: number): void;
   sesReset(ses: number): void;
   sesClose(ses: number): void;
-  sesMaxPayload(ses: number): number;
   sesNegotiate(ses: number, threshold: number): number;
   sesDataSlot(ses: number): number;
   sesDataCommit(ses: number, length: number): number;
@@ -155,10 +128,7 @@ export interface CoreExports {
   sesEvLength(ses: number): number;
   sesEvKey(ses: number): number;
   sesEvTotal(ses: number): number;
-  sesPeerThreshold(ses: number): number;
-  sesPeerFlags(ses: number): number;
   sesEvSource(ses: number): number;
-  rnicReadSource(rnic: number, key: number, length: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;

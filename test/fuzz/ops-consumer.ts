@@ -1,8 +1,7 @@
 // Fuzz operations of the consumer endpoint: front/advance/peek/release/park/unpark, msgRead
-// and the message peeks, and the fronts of the three fixed-entry queues. Results that come
+// and the message peeks, and the fronts of the two fixed-entry queues. Results that come
 // from a slot are predicted from the model's image of that slot, hostile bytes included.
 import {
-  BACKLOG_ENTRY_BYTES,
   CQE_BYTES,
   CQE_FLAGS_OFFSET,
   CQE_RESULT_OFFSET,
@@ -248,25 +247,6 @@ function cqFront(ctx: FuzzContext): void {
   }
 }
 
-function backlogFront(ctx: FuzzContext, { offset = 0 }: Op['args']): void {
-  const { core } = ctx;
-  if (ctx.geometry.slotBytes !== BACKLOG_ENTRY_BYTES) {
-    return wrongSize(ctx, 'backlogFront', core.backlogFront);
-  }
-  const entry = front(ctx);
-  const run = (): number => core.backlogFront(ctx.layout.consumer);
-  const { real, fronted } = fronting(ctx, 'backlogFront', run, [], frontAddress(ctx));
-  if (!fronted || real < 0) return;
-  const value = call(
-    ctx,
-    'backlogField',
-    () => ctx.core.backlogField(real, offset),
-    () => [],
-  );
-  const want = offset < BACKLOG_ENTRY_BYTES ? entry.getUint32(offset & ~3, true) : 0;
-  expect(value >>> 0 === want, () => `backlogField(+${offset}) read ${value}, want ${want}`);
-}
-
 /** Consumer operations by program kind. */
 export const CONSUMER_OPS = {
   front: ringFront,
@@ -280,5 +260,4 @@ export const CONSUMER_OPS = {
   msgPeekType,
   sqFront,
   cqFront,
-  backlogFront,
 } as const;

@@ -1,12 +1,7 @@
 // Fuzz operations of the producer endpoint: raw reserve and commit, the room and pending
-// queries, msgWrite, and the pushes of the three fixed-entry queues. Each one predicts the slot's bytes in the model's image,
+// queries, msgWrite, and the pushes of the two fixed-entry queues. Each one predicts the slot's bytes in the model's image,
 // then checks that the core wrote exactly those bytes and nothing outside the slot.
 import {
-  BACKLOG_ENTRY_BYTES,
-  BACKLOG_FLAGS_OFFSET,
-  BACKLOG_PID_OFFSET,
-  BACKLOG_REQUEST_ID_OFFSET,
-  BACKLOG_UID_OFFSET,
   CQE_BYTES,
   CQE_FLAGS_OFFSET,
   CQE_RESULT_OFFSET,
@@ -214,21 +209,6 @@ function cqPush(ctx: FuzzContext, args: Op['args']): void {
   });
 }
 
-function backlogPush(ctx: FuzzContext, args: Op['args']): void {
-  const { core, layout, geometry } = ctx;
-  const [requestId, pid, uid, flags] = [args.requestId, args.pid, args.uid, args.flags].map(
-    (value) => value ?? 0,
-  ) as [number, number, number, number];
-  const preErrors = geometry.slotBytes !== BACKLOG_ENTRY_BYTES ? [ERR_INVAL] : [];
-  const run = (): number => core.backlogPush(layout.producer, requestId, pid, uid, flags);
-  push(ctx, 'backlogPush', run, preErrors, 0, (slot) => {
-    slot.setUint32(BACKLOG_REQUEST_ID_OFFSET, requestId, true);
-    slot.setUint32(BACKLOG_PID_OFFSET, pid, true);
-    slot.setUint32(BACKLOG_UID_OFFSET, uid, true);
-    slot.setUint32(BACKLOG_FLAGS_OFFSET, flags, true);
-  });
-}
-
 /** Producer operations by program kind. */
 export const PRODUCER_OPS = {
   reserve,
@@ -238,5 +218,4 @@ export const PRODUCER_OPS = {
   msgWrite,
   sqPush,
   cqPush,
-  backlogPush,
 } as const;

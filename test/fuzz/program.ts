@@ -73,17 +73,6 @@ const OP_SPECS = [
   },
   { kind: 'cqFront', weight: 4, fields: [] },
   {
-    kind: 'backlogPush',
-    weight: 4,
-    fields: [
-      ['requestId', 4],
-      ['pid', 4],
-      ['uid', 4],
-      ['flags', 4],
-    ],
-  },
-  { kind: 'backlogFront', weight: 4, fields: [['offset', 1]] },
-  {
     kind: 'hostile',
     weight: 6,
     fields: [
