@@ -23,7 +23,7 @@ export type {
   SanProvider,
   SanSocket,
 } from './providers/spi.js';
-export { notSupported, unsupportedSocketOps, StartupRefcount } from './providers/spi.js';
+export { notSupported, StartupRefcount } from './providers/spi.js';
 export { codes, statusToError, type SystemError } from './errors.js';
 export {
   createShmProvider,

@@ -14,13 +14,16 @@ import {
   type DoctorReport,
 } from '../src/cli/doctor-report.js';
 
+/** Node's version: the tcp provider's, as providers() reports it. */
+const version = process.versions.node;
+
 const NATIVE_FAILS = new URL('./helpers/native-load-fails.ts', import.meta.url).href;
 
 test('doctor prints every section and exits 0', async () => {
   const { code, stdout } = await runCli(['doctor']);
   assert.is(code, 0);
   assert.match(stdout, `node             ${process.version} (V8 ${process.versions.v8})`);
-  assert.match(stdout, /providers\n {2}tcp {14}available/);
+  assert.match(stdout, /providers\n {2}tcp \d+\.\d+\.\d+ +available/);
   assert.match(stdout, /shm self-test {4}(passed|failed: .+)/);
   assert.match(stdout, /native shim {6}(loaded|not loaded)/);
   if (!existsSync(INFINIBAND_SYSFS)) {
@@ -34,7 +37,7 @@ test('doctor --json gives the same facts as one JSON object', async () => {
   const report = JSON.parse(stdout) as DoctorReport;
   assert.is(report.node, process.version);
   assert.is(report.v8, process.versions.v8);
-  assert.equal(report.providers[0], { id: 'tcp', available: true, reason: null });
+  assert.equal(report.providers[0], { id: 'tcp', version, available: true, reason: null });
   assert.type(report.selfTest.available, 'boolean');
   assert.type(report.native.loaded, 'boolean');
   assert.ok(Array.isArray(report.rdma.devices));
@@ -51,7 +54,7 @@ test('doctor works where the native shim cannot load: shm unavailable, reason gi
   assert.match(report.native.reason ?? '', 'simulated: the native build failed');
   assert.is(report.selfTest.available, false);
   assert.match(report.selfTest.reason ?? '', 'simulated');
-  assert.equal(report.providers[0], { id: 'tcp', available: true, reason: null });
+  assert.equal(report.providers[0], { id: 'tcp', version, available: true, reason: null });
   const shm = report.providers.find((provider) => provider.id === 'shm');
   if (shm) assert.is(shm.available, false);
   const text = await runCli(['doctor'], { preload: [NATIVE_FAILS] });

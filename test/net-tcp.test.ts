@@ -173,7 +173,12 @@ t('close(): ERR_SERVER_NOT_RUNNING when not listening; listen twice throws', asy
 });
 
 t('providers() lists tcp, available', () => {
-  assert.equal(providers()[0], { id: 'tcp', available: true, reason: null });
+  assert.equal(providers()[0], {
+    id: 'tcp',
+    version: process.versions.node,
+    available: true,
+    reason: null,
+  });
 });
 
 t.run();

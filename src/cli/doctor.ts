@@ -45,7 +45,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     'providers',
     ...report.providers.map(
       (p) =>
-        `  ${p.id.padEnd(16)} ${p.available ? 'available' : `unavailable: ${p.reason ?? 'no reason given'}`}`,
+        `  ${`${p.id} ${p.version}`.padEnd(16)} ${p.available ? 'available' : `unavailable: ${p.reason ?? 'no reason given'}`}`,
     ),
     'checks',
     `  shm self-test    ${report.selfTest.available ? 'passed' : `failed: ${report.selfTest.reason ?? 'no reason given'}`}`,

@@ -104,13 +104,6 @@ export function notSupported(syscall: string): never {
   throw systemError('EOPNOTSUPP', { syscall });
 }
 
-/** Shared stubs a provider spreads into its socket for the operations it lacks. */
-export const unsupportedSocketOps: Pick<SanSocket, 'listen' | 'accept' | 'connect'> = {
-  listen: () => notSupported('listen'),
-  accept: () => notSupported('accept'),
-  connect: () => notSupported('connect'),
-};
-
 /**
  * Start-up reference count for a provider (INIT-7): `acquire()` returns true on the first
  * start-up, `release()` true on the last clean-up, and a release without a start-up throws

@@ -12,6 +12,8 @@ const debug = debuglog('sanswitch');
 /** What `providers()` says about one provider. */
 export interface ProviderStatus {
   id: string;
+  /** The provider's version (for tcp, Node's, whose node:net it is). */
+  version: string;
   /** Whether it can carry connections in this process. */
   available: boolean;
   /** Why it is unavailable; null when available. */
@@ -113,10 +115,12 @@ export class ProviderRegistry extends EventEmitter {
   status(): ProviderStatus[] {
     const san = [...this.#entries.values()].map((entry) => ({
       id: entry.provider.id,
+      version: entry.provider.version,
       available: entry.available,
       reason: entry.reason,
     }));
-    return [{ id: TCP_PROVIDER_ID, available: true, reason: null }, ...san];
+    const tcp = { id: TCP_PROVIDER_ID, version: process.versions.node, available: true };
+    return [{ ...tcp, reason: null }, ...san];
   }
 }
 

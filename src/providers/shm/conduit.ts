@@ -12,6 +12,7 @@ import { processCore } from '../../wasm/process-core.js';
 import { errnoOf, systemError } from '../../errors.js';
 import type { MappedSegment } from './segment.js';
 import { addon, closeQuietly } from './native.js';
+import { SHM_CAPABILITIES } from './capabilities.js';
 
 const EAGAIN_STATUS = errnoOf('EAGAIN');
 
@@ -54,6 +55,7 @@ export class ShmConduit extends EventEmitter implements Conduit {
         geometry: options.segment.geometry,
         role: options.role,
         doorbell: { ring: () => void native.doorbellRing(peerBell) },
+        rdmaRead: SHM_CAPABILITIES.rdmaRead,
         local: options.local,
         remote: options.remote,
       });

@@ -8,6 +8,7 @@ import { sameUser, type PeerPolicy } from './credentials.js';
 import { localAddressList } from './addresses.js';
 import { rendezvousDir } from './rendezvous.js';
 import { ShmSocket } from './socket.js';
+import { SHM_CAPABILITIES, SHM_VERSION } from './capabilities.js';
 
 export { sameUser, type PeerPolicy } from './credentials.js';
 export { rendezvousDir, endpointKey } from './rendezvous.js';
@@ -36,8 +37,8 @@ export function createShmProvider(options: ShmProviderOptions = {}): SanProvider
   const id = options.id ?? SHM_PROVIDER_ID;
   return {
     id,
-    version: '1.0.0',
-    capabilities: { rdmaRead: true },
+    version: SHM_VERSION,
+    capabilities: SHM_CAPABILITIES,
     probe(): ProbeResult {
       const { available, reason } = shmSelfTest();
       return available ? { available } : { available, reason: reason ?? 'self-test failed' };
