@@ -7,7 +7,9 @@
 import { EventEmitter } from 'node:events';
 import type { Conduit, EndpointInfo } from '../types/conduit.js';
 import type { ProcessCore } from '../wasm/process-core.js';
+import { ExtentAllocator } from '../wasm/extent-allocator.js';
 import {
+  SEG_BULK_ALIGN_BYTES,
   SES_FLAG_RDMA_READ,
   SES_ROLE_ACCEPTOR,
   SES_ROLE_CONNECTOR,
@@ -44,6 +46,8 @@ export interface SessionConduitOptions {
   spinMs?: number;
   local?: EndpointInfo;
   remote?: EndpointInfo;
+  /** Runs once as the conduit closes, before `close`: the provider releases what it owns. */
+  onClose?: () => void;
 }
 
 /**
@@ -69,23 +73,28 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   #peerGone = false;
   #publishQueued = false;
   readonly #isPaused = (): boolean => this.#paused;
+  readonly #onClose: (() => void) | undefined;
 
   constructor(options: SessionConduitOptions) {
     super();
     this.local = options.local;
     this.remote = options.remote;
     this.#doorbell = options.doorbell;
+    this.#onClose = options.onClose;
     this.#role = options.role === 'connector' ? SES_ROLE_CONNECTOR : SES_ROLE_ACCEPTOR;
     const flags = options.rdmaRead === false ? 0 : SES_FLAG_RDMA_READ;
     this.#handle = openSession(options.core, options.segment, options.geometry, this.#role, flags);
     const { core, ses, memory, ownHalf } = this.#handle;
-    this.#sender = new SessionSender(core, ses, memory, options.geometry, ownHalf);
+    const { halfBytes } = options.geometry;
+    const bulk = new ExtentAllocator(ownHalf, ownHalf + halfBytes, SEG_BULK_ALIGN_BYTES);
+    this.#sender = new SessionSender(core, ses, memory, options.geometry, bulk);
     if (options.threshold !== undefined) this.setThreshold(options.threshold);
     this.#receiver = new SessionReceiver({
       core,
       ses,
       memory,
-      sender: this.#sender,
+      control: this.#sender,
+      bulk,
       deliver: (chunk) => this.emit('data', chunk),
       publish: () => this.#ring(this.#sender.publish()),
       closed: () => this.#closed,
@@ -97,7 +106,6 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
       () => this.#step(),
       (err) => this.#onFault(err),
     );
-    const bulk = this.#sender.bulk;
     this.buffers = new RegisteredBuffers({
       allocate: (bytes) => {
         const address = bytes > 0 ? bulk.allocate(bytes) : -1;
@@ -194,6 +202,14 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     this.#handle.core.sesSendFin(this.#handle.ses);
     this.#ring(this.#sender.publish());
     this.#close(null, false);
+  }
+
+  /**
+   * Fails the connection with `err` (emitted as `error`) and resets it: what a provider does
+   * when the connection's other channels break (a message on the liveness channel).
+   */
+  abort(err: Error): void {
+    if (!this.#closed) this.#fail(err, true);
   }
 
   resetAndDestroy(): void {
@@ -395,6 +411,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     const callbacks = this.#sender.abort(() => err ?? socketClosed(), abortive);
     this.#handle.close(abortive);
     this.buffers.close();
+    this.#onClose?.();
     for (const cb of callbacks) cb();
     process.nextTick(() => this.emit('close'));
   }

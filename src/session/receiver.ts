@@ -21,7 +21,17 @@ import {
   SES_MSG_FIN,
   SES_MSG_NEGOTIATE,
 } from '../wasm/layout.generated.js';
-import type { SessionSender } from './sender.js';
+import type { ExtentAllocator } from '../wasm/extent-allocator.js';
+
+/** What the receiver owes the peer and tells the sending half: DONEs, and finished sends. */
+export interface ControlChannel {
+  /** Sends DONE now (true: written, the caller publishes) or queues it for the next flush. */
+  sendDone(key: number, length: number): boolean;
+  /** A send of this side finished: the peer's DONE (read-based) or TARGET (write-based). */
+  release(key: number): void;
+  /** Whether DONEs wait for room in the control ring (RNDVs are then held back). */
+  readonly controlsPending: boolean;
+}
 
 /** What one drain found, beyond the data it delivered. */
 export interface DrainResult {
@@ -50,8 +60,10 @@ export interface ReceiverOptions {
   core: CoreExports;
   ses: number;
   memory: WebAssembly.Memory;
-  /** Queues the DONEs and TARGETs this side owes, and owns the bulk half. */
-  sender: SessionSender;
+  /** Where DONEs go and finished sends are reported (the sending half). */
+  control: ControlChannel;
+  /** This side's bulk half: write-based receive targets come from it. */
+  bulk: ExtentAllocator;
   /** Hands a chunk of stream bytes to the application (it may close the conduit). */
   deliver: (chunk: Buffer) => void;
   /** Publishes what was written into the rings (a DONE, so that the peer goes on at once). */
@@ -65,7 +77,8 @@ export class SessionReceiver {
   readonly #core: CoreExports;
   readonly #ses: number;
   readonly #memory: WebAssembly.Memory;
-  readonly #sender: SessionSender;
+  readonly #control: ControlChannel;
+  readonly #bulk: ExtentAllocator;
   readonly #deliver: (chunk: Buffer) => void;
   readonly #publish: () => void;
   readonly #closed: () => boolean;
@@ -78,7 +91,8 @@ export class SessionReceiver {
     this.#core = options.core;
     this.#ses = options.ses;
     this.#memory = options.memory;
-    this.#sender = options.sender;
+    this.#control = options.control;
+    this.#bulk = options.bulk;
     this.#deliver = options.deliver;
     this.#publish = options.publish;
     this.#closed = options.closed;
@@ -102,7 +116,7 @@ export class SessionReceiver {
     if (!this.#sendTarget()) return result;
     while (result.messages < budget) {
       // A stream message waits while paused, and while DONEs it would add find no room.
-      const hold = (paused() || this.#sender.controlsPending) && this.hasStream();
+      const hold = (paused() || this.#control.controlsPending) && this.hasStream();
       const event = hold ? this.#core.sesPollControl(this.#ses) : this.#core.sesPoll(this.#ses);
       if (event === ERR_AGAIN) {
         result.held = hold;
@@ -220,7 +234,7 @@ export class SessionReceiver {
         const total = core.sesEvTotal(ses);
         // One copy, straight from the peer's registered bytes; DONE lets it reuse them.
         const spill = this.#land(address, length, core.sesEvSource(ses), total);
-        if (this.#sender.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
+        if (this.#control.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
         this.#deliverSpill(spill);
         break;
       }
@@ -235,11 +249,11 @@ export class SessionReceiver {
         this.#finishWrite(address, length);
         break;
       case SES_EV_SEND_DONE:
-        this.#sender.release(core.sesEvKey(ses));
+        this.#control.release(core.sesEvKey(ses));
         break;
       case SES_EV_TARGET:
-        this.#sender.release(core.sesEvTotal(ses));
-        if (this.#sender.sendDone(core.sesEvKey(ses), length)) this.#publish();
+        this.#control.release(core.sesEvTotal(ses));
+        if (this.#control.sendDone(core.sesEvKey(ses), length)) this.#publish();
         break;
       case SES_EV_FIN:
         result.fin = true;
@@ -252,11 +266,11 @@ export class SessionReceiver {
   #sendTarget(): boolean {
     const write = this.#write;
     if (!write || write.target >= 0) return true;
-    const target = this.#sender.bulk.allocate(write.bytes);
+    const target = this.#bulk.allocate(write.bytes);
     if (target < 0) return false;
     const key = this.#core.sesSendTarget(this.#ses, target, write.bytes);
     if (key < 0) {
-      this.#sender.bulk.free(target, write.bytes);
+      this.#bulk.free(target, write.bytes);
       return false;
     }
     write.target = target;
@@ -268,7 +282,7 @@ export class SessionReceiver {
     if (!write) return;
     this.#write = undefined;
     this.#copy(address, length, write.buffer, write.first);
-    this.#sender.bulk.free(write.target, write.bytes);
+    this.#bulk.free(write.target, write.bytes);
     this.#deliverSpill(write.buffer);
   }
 }

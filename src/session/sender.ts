@@ -5,8 +5,9 @@
 // it. Every status the core returns is handled here: an impossible one stops the sender with
 // `fault` and its status, for the conduit to reset the connection. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
-import { ExtentAllocator } from '../wasm/extent-allocator.js';
+import type { ExtentAllocator } from '../wasm/extent-allocator.js';
 import { ERR_AGAIN, ERR_NOBUFS, SEG_BULK_ALIGN_BYTES } from '../wasm/layout.generated.js';
+import type { ControlChannel } from './receiver.js';
 import { statusToError } from '../errors.js';
 import { Fifo } from './fifo.js';
 import { maxPayload, rndvFirstBytes, type SessionGeometry } from './geometry.js';
@@ -61,7 +62,7 @@ interface OpenSlot {
 }
 
 /** The sending half of one session. Main thread only. */
-export class SessionSender {
+export class SessionSender implements ControlChannel {
   readonly #core: CoreExports;
   readonly #ses: number;
   readonly #memory: WebAssembly.Memory;
@@ -84,28 +85,24 @@ export class SessionSender {
   /** Payload bytes of one DATA slot. */
   readonly #room: number;
 
+  /** `bulk` allocates this side's bulk half, which the receiver and registered buffers share. */
   constructor(
     core: CoreExports,
     ses: number,
     memory: WebAssembly.Memory,
     geometry: SessionGeometry,
-    ownHalf: number,
+    bulk: ExtentAllocator,
   ) {
     this.#core = core;
     this.#ses = ses;
     this.#memory = memory;
     this.#geometry = geometry;
-    this.#bulk = new ExtentAllocator(ownHalf, ownHalf + geometry.halfBytes, SEG_BULK_ALIGN_BYTES);
+    this.#bulk = bulk;
     this.threshold = maxPayload(geometry);
     this.#room = maxPayload(geometry);
     const piece = Math.floor(geometry.halfBytes / PIECES_PER_HALF / SEG_BULK_ALIGN_BYTES);
     const least = Math.min(geometry.halfBytes, rndvFirstBytes(geometry) + 1);
     this.#pieceBytes = Math.max(piece * SEG_BULK_ALIGN_BYTES, least);
-  }
-
-  /** The allocator of this side's bulk half (write-based receive targets come from it too). */
-  get bulk(): ExtentAllocator {
-    return this.#bulk;
   }
 
   /** Whether the peer still has to pull data of ours by RDMA (announced, no DONE yet). */

@@ -7,7 +7,7 @@ import type { Watcher } from '../../native/addon.js';
 import { errnoOf, noSanListener, statusToError, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
-import { ShmConduit } from './conduit.js';
+import { openShmConduit, type ShmConduit } from './conduit.js';
 import { joinSegment } from './segment.js';
 import type { SessionGeometry } from '../../session/geometry.js';
 import { ACCEPT_FDS, decodeAnswer, encodeRequest, SETUP_MAX_BYTES } from './wire.js';
@@ -133,7 +133,7 @@ export class ShmConnector {
     const segment = joinSegment(fds, segmentBytes, this.#geometry);
     const channel = this.#channel;
     this.#channel = -1;
-    const conduit = new ShmConduit({
+    const conduit = openShmConduit({
       channel,
       segment,
       role: 'connector',

@@ -8,7 +8,7 @@ import { DEFAULT_GEOMETRY, withBulk, type SessionGeometry } from '../../session/
 import { invalidArgValue, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
-import { ShmConduit } from './conduit.js';
+import { openShmConduit, type ShmConduit } from './conduit.js';
 import { ShmConnector } from './connector.js';
 import { ShmListener, wouldBlock } from './listener.js';
 import { createSegment } from './segment.js';
@@ -180,7 +180,7 @@ function answerAccept(
   let conduit: ShmConduit;
   try {
     // From here the conduit owns the channel and the segment, and releases them on failure.
-    conduit = new ShmConduit({
+    conduit = openShmConduit({
       channel,
       segment,
       role: 'acceptor',
