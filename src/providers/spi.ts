@@ -1,8 +1,11 @@
-// The SAN provider SPI: what the switch calls on a SAN provider (never the application),
-// modelled on the WSD SPI (PRV-1, CB, LIS, ACC, CON), plus the shared "not supported" stubs
-// and the start-up reference count every provider needs (INIT-7).
+// The provider SPI: what the switch calls on a SAN provider (never the application),
+// modelled on the WSD SPI (PRV-1, CB, LIS, ACC, CON); the TCP/IP provider's interface; the
+// shared "not supported" error and the start-up reference count every provider needs
+// (INIT-7).
 import type { Conduit, EndpointInfo } from '../types/conduit.js';
 import { codes, libraryError, systemError } from '../errors.js';
+import type { AddressInfo } from 'node:net';
+import type { ConnectAttempt } from '../types/switch-socket.js';
 
 /** The outcome of `probe()`: whether the provider can run here, and if not, why. */
 export interface ProbeResult {
@@ -97,6 +100,66 @@ export interface SanProvider {
   addressList(): string[];
   /** A new, unbound socket (CB-3). */
   socket(): SanSocket;
+}
+
+/** Where and how the TCP/IP provider connects. */
+export interface IpConnectOptions {
+  host: string;
+  port: number;
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+}
+
+/** Callbacks of one TCP/IP connect attempt; exactly one of `connect` and `error` runs. */
+export interface IpConnectHandlers {
+  lookup(err: Error | null, address: string, family: string | number, host: string): void;
+  connect(conduit: Conduit): void;
+  error(err: Error): void;
+}
+
+/** Addresses of a TCP/IP connection as node:net's `drop` event reports them. */
+export interface IpEndpoints {
+  localAddress?: string;
+  localPort?: number;
+  localFamily?: string;
+  remoteAddress?: string;
+  remotePort?: number;
+  remoteFamily?: string;
+}
+
+/** A connection a TCP/IP listener accepted, for the switch to take or drop. */
+export interface IpIncoming {
+  readonly endpoints: IpEndpoints;
+  /** Takes it: the connection as a conduit. */
+  accept(): Conduit;
+  /** Closes it at once (node:net's maxConnections). */
+  drop(): void;
+}
+
+/** A TCP/IP listening socket (node:net's Server is one). */
+export interface IpListener {
+  listen(options: { port: number; host?: string; backlog: number }): unknown;
+  address(): AddressInfo | string | null;
+  close(cb?: () => void): unknown;
+  ref(): unknown;
+  unref(): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'listening', listener: () => void): unknown;
+}
+
+/**
+ * The TCP/IP provider (WSD's TCP/IP service provider): every destination can be reached
+ * through it, and every server listens on it first (LIS-1). The switch reaches it through
+ * this interface alone, as it reaches SAN providers through SanProvider.
+ */
+export interface IpProvider {
+  readonly id: string;
+  readonly version: string;
+  /** Starts a connect; node:net resolves names (happy eyeballs). Main thread only. */
+  connect(options: IpConnectOptions, on: IpConnectHandlers): ConnectAttempt;
+  /** A listener whose accepted connections reach `onConnection` (call `listen()` on it). */
+  createListener(onConnection: (incoming: IpIncoming) => void): IpListener;
 }
 
 /** The error every operation a provider lacks throws: EOPNOTSUPP (INIT-4). */

@@ -6,7 +6,6 @@ import { isIP } from 'node:net';
 import { kAttempt, kEstablish, type SwitchSocket } from '../types/switch-socket.js';
 import type { ConnectRequest } from '../types/requests.js';
 import type { SanProvider, SanSocket } from '../providers/spi.js';
-import { tcpConnect, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
 import { abortError, codes, systemError } from '../errors.js';
 import { addressTable } from './address-table.js';
 import { registry } from './registry.js';
@@ -154,14 +153,14 @@ function viaTcp(
     op: 'connect',
     address: host,
     port: request.port,
-    transport: TCP_PROVIDER_ID,
+    transport: registry.ip.id,
     fallbackReason: reason,
     provider,
   });
   const options = { host, port: request.port, ...pickLocal(request) };
-  const attempt = tcpConnect(options, {
+  const attempt = registry.ip.connect(options, {
     lookup: (err, address, family, name) => socket.emit('lookup', err, address, family, name),
-    connect: (conduit) => socket[kEstablish](conduit, TCP_PROVIDER_ID, reason),
+    connect: (conduit) => socket[kEstablish](conduit, registry.ip.id, reason),
     error: (err) => socket.destroy(err),
   });
   socket[kAttempt](attempt);

@@ -1,27 +1,22 @@
 // Listen orchestration (SEL-1, LIS-1, LIS-2, CB-5, CB-7, INS-4): TCP listens first, then a
 // companion SAN socket per selected provider binds the same IP and port and listens. Wildcard
 // listeners also get a companion on every SAN provider registered later.
-import type { AddressInfo, Server as NetServer, Socket as NetSocket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { debuglog } from 'node:util';
 import type { ListenRequest } from '../types/requests.js';
-import type { SanProvider, SanSocket } from '../providers/spi.js';
-import { createTcpListener, TcpConduit, TCP_PROVIDER_ID } from '../providers/tcp/index.js';
+import type {
+  IpEndpoints,
+  IpIncoming,
+  IpListener,
+  SanProvider,
+  SanSocket,
+} from '../providers/spi.js';
 import { drainAccepts, type AcceptHooks } from './accept.js';
 import { addressTable } from './address-table.js';
 import { registry, type RegistryChange } from './registry.js';
 import { publishRoute } from './diagnostics.js';
 
 const debug = debuglog('sanswitch');
-
-/** Where a TCP connection dropped for `maxConnections` was, as node:net's `drop` says. */
-export interface DropInfo {
-  localAddress?: string;
-  localPort?: number;
-  localFamily?: string;
-  remoteAddress?: string;
-  remotePort?: number;
-  remoteFamily?: string;
-}
 
 /** What a listener reports to its Server. */
 export interface ListenHooks extends AcceptHooks {
@@ -30,7 +25,7 @@ export interface ListenHooks extends AcceptHooks {
   /** Whether one more TCP connection may be accepted now (node:net's maxConnections). */
   admitsTcp(): boolean;
   /** A TCP connection beyond maxConnections was closed at once. */
-  drop(info: DropInfo): void;
+  drop(endpoints: IpEndpoints): void;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
@@ -48,7 +43,7 @@ registry.on('change', (change: RegistryChange) => {
 
 /** One server's listening sockets: the TCP one and its SAN companions. Main thread only. */
 export class SwitchListener {
-  readonly #tcp: NetServer;
+  readonly #tcp: IpListener;
   readonly #hooks: ListenHooks;
   readonly #request: ListenRequest;
   readonly #companions = new Map<string, SanSocket>();
@@ -58,7 +53,7 @@ export class SwitchListener {
   constructor(request: ListenRequest, hooks: ListenHooks) {
     this.#request = request;
     this.#hooks = hooks;
-    this.#tcp = createTcpListener((inner) => this.#onTcpConnection(inner));
+    this.#tcp = registry.ip.createListener((incoming) => this.#onTcpConnection(incoming));
     this.#tcp.on('error', hooks.error);
     this.#tcp.once('listening', () => this.#onTcpListening());
   }
@@ -70,21 +65,13 @@ export class SwitchListener {
   }
 
   // A TCP client: accepted as a conduit, as SAN connections are, or dropped past the limit.
-  #onTcpConnection(inner: NetSocket): void {
+  #onTcpConnection(incoming: IpIncoming): void {
     if (!this.#hooks.admitsTcp()) {
-      const { localAddress, localPort, localFamily, remoteAddress, remotePort } = inner;
-      inner.destroy();
-      this.#hooks.drop({
-        localAddress,
-        localPort,
-        localFamily,
-        remoteAddress,
-        remotePort,
-        remoteFamily: inner.remoteFamily,
-      });
+      incoming.drop();
+      this.#hooks.drop(incoming.endpoints);
       return;
     }
-    this.#hooks.connection(new TcpConduit(inner), TCP_PROVIDER_ID, 'tcp-client');
+    this.#hooks.connection(incoming.accept(), registry.ip.id, 'tcp-client');
   }
 
   /** True when bound to the wildcard: every SAN provider also listens (SEL-1, INS-4). */
@@ -99,7 +86,7 @@ export class SwitchListener {
 
   /** The providers listening, TCP first. */
   transports(): string[] {
-    return [TCP_PROVIDER_ID, ...this.#companions.keys()];
+    return [registry.ip.id, ...this.#companions.keys()];
   }
 
   #onTcpListening(): void {

@@ -3,9 +3,9 @@
 // with a `change` event so that the address table and wildcard listeners follow (INS-4).
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
-import type { SanProvider } from '../providers/spi.js';
+import type { IpProvider, SanProvider } from '../providers/spi.js';
 import { codes, invalidArgType, libraryError } from '../errors.js';
-import { TCP_PROVIDER_ID } from '../providers/tcp/index.js';
+import { tcpProvider } from '../providers/tcp/index.js';
 
 const debug = debuglog('sanswitch');
 
@@ -54,6 +54,8 @@ function validate(provider: unknown): asserts provider is SanProvider {
  */
 export class ProviderRegistry extends EventEmitter {
   readonly #entries = new Map<string, Entry>();
+  /** The TCP/IP provider: always there, never registered or unregistered. */
+  readonly ip: IpProvider = tcpProvider;
 
   /**
    * Adds a SAN provider: probes it, and starts it up when available. Throws
@@ -62,7 +64,7 @@ export class ProviderRegistry extends EventEmitter {
    */
   register(provider: SanProvider): void {
     validate(provider);
-    if (provider.id === TCP_PROVIDER_ID || this.#entries.has(provider.id)) {
+    if (provider.id === this.ip.id || this.#entries.has(provider.id)) {
       throw libraryError(codes.PROVIDER_EXISTS, `provider ${provider.id} is already registered`);
     }
     const entry: Entry = { provider, available: false, reason: null };
@@ -119,8 +121,8 @@ export class ProviderRegistry extends EventEmitter {
       available: entry.available,
       reason: entry.reason,
     }));
-    const tcp = { id: TCP_PROVIDER_ID, version: process.versions.node, available: true };
-    return [{ ...tcp, reason: null }, ...san];
+    const { id, version } = this.ip;
+    return [{ id, version, available: true, reason: null }, ...san];
   }
 }
 

@@ -1,33 +1,22 @@
 // The TCP/IP provider over node:net: the path every connection can take, and the one that
-// listens first for every server (LIS-1). It is not a SAN provider and is never registered.
+// listens first for every server (LIS-1). It is not a SAN provider and is never registered:
+// the registry holds it as its IP provider, and the switch reaches it through IpProvider.
 import { connect as netConnect, createServer as netCreateServer } from 'node:net';
-import type { Server as NetServer, Socket as NetSocket } from 'node:net';
+import type { Socket as NetSocket } from 'node:net';
 import { TcpConduit } from './conduit.js';
+import type {
+  IpConnectHandlers,
+  IpConnectOptions,
+  IpIncoming,
+  IpListener,
+  IpProvider,
+} from '../spi.js';
 import type { ConnectAttempt } from '../../types/switch-socket.js';
 
-export { TcpConduit };
-
 /** The TCP provider's id, as `socket.transport` shows it. */
-export const TCP_PROVIDER_ID = 'tcp';
+const TCP_PROVIDER_ID = 'tcp';
 
-/** Where and how to connect over TCP. */
-export interface TcpConnectOptions {
-  host: string;
-  port: number;
-  localAddress?: string;
-  localPort?: number;
-  family?: number;
-}
-
-/** Callbacks of one TCP connect attempt; exactly one of `connect` and `error` runs. */
-export interface TcpConnectHandlers {
-  lookup(err: Error | null, address: string, family: string | number, host: string): void;
-  connect(conduit: TcpConduit): void;
-  error(err: Error): void;
-}
-
-/** Starts a TCP connect. Main thread only; node:net resolves names (happy eyeballs). */
-export function tcpConnect(options: TcpConnectOptions, on: TcpConnectHandlers): ConnectAttempt {
+function connect(options: IpConnectOptions, on: IpConnectHandlers): ConnectAttempt {
   const inner: NetSocket = netConnect({ ...options, allowHalfOpen: true });
   let settled = false;
   const onError = (err: Error): void => {
@@ -53,10 +42,36 @@ export function tcpConnect(options: TcpConnectOptions, on: TcpConnectHandlers): 
   };
 }
 
+function incoming(inner: NetSocket): IpIncoming {
+  const { localAddress, localPort, localFamily, remoteAddress, remotePort } = inner;
+  return {
+    endpoints: {
+      localAddress,
+      localPort,
+      localFamily,
+      remoteAddress,
+      remotePort,
+      remoteFamily: inner.remoteFamily,
+    },
+    accept: () => new TcpConduit(inner),
+    drop: () => inner.destroy(),
+  };
+}
+
 /**
  * A node:net server for the switch: half-open allowed and accepted sockets paused, so that
- * the switch's Socket, not node:net, decides both. Call `listen()` on it.
+ * the switch's Socket, not node:net, decides both.
  */
-export function createTcpListener(onConnection: (inner: NetSocket) => void): NetServer {
-  return netCreateServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
+function createListener(onConnection: (incoming: IpIncoming) => void): IpListener {
+  return netCreateServer({ allowHalfOpen: true, pauseOnConnect: true }, (inner) =>
+    onConnection(incoming(inner)),
+  );
 }
+
+/** The process's TCP/IP provider. Main thread only. */
+export const tcpProvider: IpProvider = {
+  id: TCP_PROVIDER_ID,
+  version: process.versions.node,
+  connect,
+  createListener,
+};
