@@ -97,8 +97,18 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
   /** Starts connecting: `(options[, cb])` or `(port[, host][, cb])`; `cb` listens `connect`. */
   connect(...args: unknown[]): this {
     const [options, cb] = normalizeConnectArgs(args);
-    connectSocket(this, toConnectRequest(options));
+    const request = toConnectRequest(options);
     if (cb) this.once('connect', cb);
+    if (this.#conduit && !this.#conduitClosed && !this.destroyed) {
+      // CON-7: a connected socket answers a repeated connect() itself, as node:net's does
+      // (`connect` again, no second connection); the provider is never asked again.
+      process.nextTick(() => {
+        this.emit('connect');
+        this.emit('ready');
+      });
+      return this;
+    }
+    connectSocket(this, request);
     return this;
   }
 
