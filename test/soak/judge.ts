@@ -68,10 +68,37 @@ export class Judge {
     this.onFail(message);
   }
 
+  /** Processes retiring now: a connection that races a retirement may find it gone. */
+  readonly #retiring = new Set<Role>();
+
   /** The orchestrator asked the client to open connection `id`. */
   opened(id: number, via: ConnRecord['via']): void {
     const ends = { client: {}, server: {} };
-    this.#conns.set(id, { id, via, ends, dead: new Set(), lastChange: Date.now() });
+    const conn: ConnRecord = { id, via, ends, dead: new Set(), lastChange: Date.now() };
+    this.#conns.set(id, conn);
+    for (const role of this.#retiring) this.#racing(conn, role);
+  }
+
+  /**
+   * `victim` starts retiring (it exits once its connections closed): a connection opened
+   * until it is back, or still on its way to the server now, may reach the process as it
+   * exits, and fail at connect as it would over TCP, with a reset or a refusal.
+   */
+  retiring(victim: Role): void {
+    this.#retiring.add(victim);
+    for (const conn of this.#conns.values()) {
+      if (!conn.ends.server.report && !conn.ends.server.opened) this.#racing(conn, victim);
+    }
+  }
+
+  /** `victim` is back after retiring. */
+  retired(victim: Role): void {
+    this.#retiring.delete(victim);
+  }
+
+  #racing(conn: ConnRecord, victim: Role): void {
+    if (victim === 'proxy' && conn.via !== 'proxy') return;
+    if (victim !== 'client') conn.dead.add(victim);
   }
 
   /** `victim` is about to be SIGKILLed: every connection it is part of loses it. */

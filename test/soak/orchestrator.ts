@@ -79,10 +79,21 @@ class Run {
       await children.kill(victim);
     } else {
       this.retires[victim] += 1;
+      this.judge.retiring(victim);
       // Its connections must finish first: as long as a stall may last, and as long again.
       const failure = await children.retire(victim, 2 * this.options.stallSeconds * 1000);
       if (failure) return this.judge.fail(`the ${victim} process, retiring: ${failure}`);
     }
+    try {
+      await this.#restart(victim);
+    } finally {
+      this.judge.retired(victim);
+    }
+  }
+
+  /** Starts `victim` again and points the others at it. */
+  async #restart(victim: Role): Promise<void> {
+    const { children } = this;
     if (victim === 'client') await this.#start('client');
     if (victim === 'proxy') await this.#start('proxy', children.ports.get('server'));
     if (victim !== 'server') return;
