@@ -125,11 +125,11 @@ test('BLK-5: a cancelled registered send waits for the RDMA that completes in ti
   const { client, server } = await socketPair(BIG_GEOMETRY);
   client.rdmaCancelTimeout = 1000;
   const registered = client.allocBuffer(512 * 1024);
-  const filler = fillReceiveWindow(client);
+  const { filler, written } = fillReceiveWindow(client);
   pattern(registered.length, 2).copy(registered);
   const controller = new AbortController();
   const sending = client.send(registered, { signal: controller.signal });
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await within(5000, written, 'the filler');
   controller.abort();
   // The peer reads again 150 ms later, well within rdmaCancelTimeout: its RDMA completes.
   await new Promise((resolve) => setTimeout(resolve, 150));
@@ -151,12 +151,12 @@ test('BLK-5: an RDMA outlasting rdmaCancelTimeout resets the connection; peer EC
   client.rdmaCancelTimeout = 200;
   client.on('error', () => {});
   const registered = client.allocBuffer(512 * 1024);
-  fillReceiveWindow(client);
+  const { written } = fillReceiveWindow(client);
   const controller = new AbortController();
   const sending = client.send(registered, { signal: controller.signal });
   const peerError = once(server, 'error');
   const clientClosed = once(client, 'close');
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await within(5000, written, 'the filler');
   const started = performance.now();
   controller.abort();
   const err = await within(2000, rejection(sending), 'cancelled send');

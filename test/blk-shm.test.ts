@@ -138,7 +138,7 @@ t(
     const { socket, port } = await openShm(peer, holding);
     socket.rdmaCancelTimeout = 1000;
     const registered = socket.allocBuffer(REGISTERED_BYTES);
-    const filler = fillReceiveWindow(socket);
+    const { filler, written } = fillReceiveWindow(socket);
     pattern(registered.length, 2).copy(registered);
     const controller = new AbortController();
     let settled = false;
@@ -147,7 +147,7 @@ t(
       () => (settled = true),
       () => (settled = true),
     );
-    await sleep(30);
+    await within(5000, written, 'the filler');
     controller.abort();
     await sleep(150);
     assert.not.ok(settled, 'the send waits for the RDMA out of its memory');
@@ -172,11 +172,11 @@ t(
     socket.rdmaCancelTimeout = 200;
     socket.on('error', () => {});
     const registered = socket.allocBuffer(REGISTERED_BYTES);
-    fillReceiveWindow(socket);
+    const { written } = fillReceiveWindow(socket);
     const controller = new AbortController();
     const sending = socket.send(registered, { signal: controller.signal });
     const closed = closeOf(socket);
-    await sleep(30);
+    await within(5000, written, 'the filler');
     const started = performance.now();
     controller.abort();
     const err = await within(2000, rejection(sending), 'cancelled send');

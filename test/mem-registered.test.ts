@@ -31,9 +31,9 @@ test('MEM-7: a registered send moves out of the application memory with no stagi
   registered.fill(1);
   // The peer does not read yet (its receive window is full): the send is announced, its
   // memory exposed, not copied.
-  const filler = fillReceiveWindow(client);
+  const { filler, written } = fillReceiveWindow(client);
   const sending = client.send(registered);
-  await sleep(30);
+  await within(5000, written, 'the filler');
   // Proof that nothing was copied at send(): a byte changed now is the byte the peer reads.
   registered[registered.length - 1] = 9;
   const chunks: Buffer[] = [];
@@ -50,9 +50,9 @@ test('MEM-7: a registered send moves out of the application memory with no stagi
 test('MEM-6: deregistering memory a send still uses fails with EINVAL', async () => {
   const { client, server } = await socketPair(BIG_GEOMETRY);
   const registered = client.allocBuffer(200_000);
-  fillReceiveWindow(client);
+  const { written } = fillReceiveWindow(client);
   const sending = client.send(registered);
-  await sleep(10);
+  await within(5000, written, 'the filler');
   assert.throws(() => client.deregister(registered), code('EINVAL'));
   server.resume();
   await within(2000, sending);

@@ -78,10 +78,13 @@ export const BIG_GEOMETRY: SessionGeometry = { ...DEFAULT_GEOMETRY, halfBytes: 1
 /**
  * Writes exactly a receive window of seeded bytes: a peer that does not read takes them all
  * and then stops taking stream data, so an RDMA announced after them stalls until it reads.
- * Returns the bytes, which the peer receives first.
+ * Returns the bytes, which the peer receives first, and `written`, which resolves once they
+ * left this side: a registered send queued behind them is announced by then.
  */
-export function fillReceiveWindow(socket: Socket): Buffer {
+export function fillReceiveWindow(socket: Socket): { filler: Buffer; written: Promise<void> } {
   const filler = pattern(RECEIVE_WINDOW_BYTES, 77);
-  socket.write(filler);
-  return filler;
+  const written = new Promise<void>((resolve, reject) =>
+    socket.write(filler, (err) => (err ? reject(err) : resolve())),
+  );
+  return { filler, written };
 }
