@@ -36,6 +36,8 @@ export const codes = {
    * data, so only `destroy()` is guaranteed to work.
    */
   CANCELLED: 'ERR_SANSWITCH_CANCELLED',
+  /** The WASM core hit an AssemblyScript abort (a bug of the core, never a peer's doing). */
+  CORE_ABORTED: 'ERR_SANSWITCH_CORE_ABORTED',
 } as const;
 
 // The errno name for a number. Linux gives some numbers two names; prefer the one the WSD

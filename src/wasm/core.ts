@@ -2,6 +2,7 @@
 // WebAssembly.Memory; the typed view of its exports lives here so callers pass numbers only.
 import { readFileSync } from 'node:fs';
 import { instantiateSync } from '@assemblyscript/loader';
+import { codes, libraryError } from '../errors.js';
 
 /** Path of the release build of the core, relative to this file in src/ or dist/. */
 const CORE_WASM_URL = new URL('../../build/core.wasm', import.meta.url);
@@ -164,7 +165,7 @@ export function instantiateCore(
   module: WebAssembly.Module = coreModule(),
 ): CoreExports {
   const abort = (): never => {
-    throw new Error('sanswitch core aborted');
+    throw libraryError(codes.CORE_ABORTED, 'sanswitch: the WASM core aborted');
   };
   const { exports } = instantiateSync(module, { env: { memory, abort } });
   return exports as unknown as CoreExports;
