@@ -1,12 +1,20 @@
 // SessionConduit pairs over one segment in this process: echo, order, large transfers across
-// the threshold both ways (read- and write-based rendezvous), half-close, reset, pause
-// backpressure, and no CPU while idle.
+// the threshold both ways (read- and write-based rendezvous), which path a write takes on
+// either side of the threshold (SES-8, SES-12), half-close, reset, pause backpressure, and
+// no CPU while idle.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { openPair, readAll, write, once, closePair, testCore } from './helpers/session-pair.js';
 import { SessionConduit } from '../src/session/conduit.js';
-import { DEFAULT_GEOMETRY, formatSegment, segmentBytes } from '../src/session/geometry.js';
+import {
+  DEFAULT_GEOMETRY,
+  formatSegment,
+  maxPayload,
+  rndvFirstBytes,
+  segmentBytes,
+  type SessionGeometry,
+} from '../src/session/geometry.js';
 
 test('SES-2/3: both sides negotiate, then echo works', async () => {
   const pair = openPair();
@@ -106,6 +114,69 @@ test('SES-12: the threshold is settable per conduit (all rendezvous above 100 B)
   pair.connector.end(() => {});
   assert.ok((await all).equals(chunk));
   closePair(pair);
+});
+
+// A segment with no bulk area: a write can only go as DATA, and one that takes the
+// rendezvous path fails with ENOBUFS (SES-10), so each write's outcome shows its path.
+// One slot carries 1016 payload bytes; an RNDV carries 1008 in its message.
+const NO_BULK: SessionGeometry = { capacity: 8, slotBytes: 1024, entries: 4, halfBytes: 0 };
+
+/** Writes `bytes` bytes of `fill`: resolves `ok` with the bytes, or the error's code. */
+async function attempt(conduit: SessionConduit, bytes: number, fill: number) {
+  const chunk = Buffer.alloc(bytes, fill);
+  return write(conduit, chunk).then(
+    () => ({ code: 'ok', chunk }),
+    (err: NodeJS.ErrnoException) => ({ code: err.code ?? err.message, chunk }),
+  );
+}
+
+test('SES-8: writes up to the threshold, a full slot included, go as DATA (no bulk needed)', async () => {
+  const pair = openPair(NO_BULK);
+  try {
+    await pair.ready;
+    const all = readAll(pair.acceptor);
+    const threshold = maxPayload(NO_BULK);
+    const sent: Buffer[] = [];
+    const sizes = [1, 100, rndvFirstBytes(NO_BULK) + 1, threshold - 1, threshold];
+    for (const [i, bytes] of sizes.entries()) {
+      const { code, chunk } = await attempt(pair.connector, bytes, i + 1);
+      assert.is(code, 'ok', `a ${bytes}-byte write took the rendezvous path`);
+      sent.push(chunk);
+    }
+    // One byte more takes the rendezvous path, which this segment cannot hold.
+    assert.is((await attempt(pair.connector, threshold + 1, 0xee)).code, 'ENOBUFS');
+    pair.connector.end(() => {});
+    assert.ok((await all).equals(Buffer.concat(sent)));
+  } finally {
+    closePair(pair);
+  }
+});
+
+test('SES-12: setThreshold() moves the rendezvous boundary, up and down, per conduit', async () => {
+  const pair = openPair(NO_BULK, { threshold: 4096 });
+  try {
+    await pair.ready;
+    const all = readAll(pair.acceptor);
+    const sent: Buffer[] = [];
+    // Raised at construction: 3000 bytes go as DATA (three slots); above 4096, rendezvous.
+    const raised = await attempt(pair.connector, 3000, 1);
+    assert.is(raised.code, 'ok', 'a write under the raised threshold took the rendezvous path');
+    sent.push(raised.chunk);
+    assert.is((await attempt(pair.connector, 4097, 0xee)).code, 'ENOBUFS');
+    // Lowered on the live conduit: a full slot, DATA by default, now takes the rendezvous path.
+    pair.connector.setThreshold(rndvFirstBytes(NO_BULK));
+    assert.is((await attempt(pair.connector, maxPayload(NO_BULK), 0xee)).code, 'ENOBUFS');
+    // Raised again: 2000 bytes go as DATA; the acceptor keeps its own (default) threshold.
+    pair.connector.setThreshold(2048);
+    const again = await attempt(pair.connector, 2000, 2);
+    assert.is(again.code, 'ok', 'a write under the raised threshold took the rendezvous path');
+    sent.push(again.chunk);
+    assert.is((await attempt(pair.acceptor, 2000, 0xee)).code, 'ENOBUFS');
+    pair.connector.end(() => {});
+    assert.ok((await all).equals(Buffer.concat(sent)));
+  } finally {
+    closePair(pair);
+  }
 });
 
 test('SES-9: a large transfer lands in the receive buffer posted before it, one view of it', async () => {

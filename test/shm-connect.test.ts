@@ -1,14 +1,23 @@
 // The shm provider between real processes: echo, fallback to TCP, mixed peers, the backlog
-// under a busy server (LIS-6), refusals (ACC-6), stale endpoints, credentials and crashes.
+// under a busy server (LIS-6), refusals (ACC-6), stale endpoints, credentials and crashes;
+// and in this process: a connect that waits for the acceptor's NEGOTIATE (CON-6), and
+// connect() again on an established socket (CON-7).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { existsSync, lstatSync } from 'node:fs';
 import { once } from 'node:events';
-import { connect, createShmProvider, type SanSocket, type Socket } from '../src/index.js';
+import {
+  connect,
+  createServer,
+  createShmProvider,
+  type SanSocket,
+  type Socket,
+} from '../src/index.js';
 import { endpointPath, rendezvousDir } from '../src/providers/shm/rendezvous.js';
 import { exitOf, killPeers, startPeer } from './helpers/shm-children.js';
-import { within } from './helpers/san-double-harness.js';
+import { closeServer, listen, within } from './helpers/san-double-harness.js';
+import { holdAcceptor } from './helpers/shm-held-acceptor.js';
 
 const t = suite('shm provider: connection set-up between processes');
 t.after.each(killPeers);
@@ -190,5 +199,154 @@ t('credentials: an acceptor whose policy refuses the peer hangs up (ECONNREFUSED
   assert.is((fallback as { code?: string } | null)?.code, 'ERR_SANSWITCH_NO_SAN_LISTENER');
   for (const s of [client, wary, listener]) s.close();
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A port number nobody listens on here: one the kernel gave a node:net listener that is open. */
+async function plainListener(): Promise<{ server: net.Server; port: number }> {
+  const server = net.createServer((s) => s.pipe(s));
+  return { server, port: await listen(server, 0, '127.0.0.1') };
+}
+
+t(
+  'CON-6: an shm connect completes only once the acceptor NEGOTIATE is in the segment',
+  async () => {
+    const { server, port } = await plainListener();
+    const acceptor = holdAcceptor(port);
+    const client = createShmProvider().socket();
+    let outcome: Error | null | undefined;
+    try {
+      const connected = new Promise<Error | null>((resolve) => {
+        client.eventSelect({
+          connect: (err) => {
+            outcome = err;
+            resolve(err);
+          },
+        });
+      });
+      client.connect('127.0.0.1', port);
+      await within(3000, acceptor.answered, 'ACCEPT');
+      // The connector has mapped the segment by now; with no NEGOTIATE in it, it must wait.
+      await sleep(200);
+      assert.is(outcome, undefined, 'the connect completed before the acceptor negotiated');
+      const accepted = acceptor.negotiate();
+      assert.is(await within(3000, connected, 'connect'), null);
+      // The negotiated session carries data.
+      const conduit = client.conduit();
+      const arrived = within(
+        3000,
+        new Promise<string>((resolve) =>
+          conduit.once('data', (chunk: Buffer) => resolve(String(chunk))),
+        ),
+        'data',
+      );
+      conduit.resume();
+      accepted.write(Buffer.from('negotiated'), () => {});
+      assert.is(await arrived, 'negotiated');
+      conduit.destroy();
+    } finally {
+      client.close();
+      acceptor.close();
+      await closeServer(server);
+    }
+  },
+);
+
+t(
+  'CON-6: a connect whose acceptor never negotiates is not established; it falls back to TCP',
+  async () => {
+    const { server, port } = await plainListener();
+    const acceptor = holdAcceptor(port);
+    const socket = connect({ port, host: '127.0.0.1', sanConnectTimeout: 300 });
+    const errors: string[] = [];
+    socket.on('error', (err: Error & { code?: string }) => errors.push(err.code ?? err.message));
+    try {
+      await within(3000, once(socket, 'connect'), 'connect');
+      await within(1000, acceptor.answered, 'ACCEPT (the SAN attempt reached the acceptor)');
+      assert.is(socket.transport, 'tcp');
+      assert.is(socket.fallbackReason, 'san-timeout');
+      assert.is(await echo(socket, 'over tcp'), 'over tcp');
+      assert.equal(errors, []);
+    } finally {
+      socket.destroy();
+      acceptor.close();
+      await closeServer(server);
+    }
+  },
+);
+
+/** What followed connect() again on an established socket, and what its server saw. */
+interface Reconnect {
+  /** What followed within 300 ms: `connect`, `callback`, `error:<code>`, comma-separated. */
+  events: string;
+  /** Connections the server accepted. */
+  connections: number;
+  /** The socket is still on its first connection (same local and remote port), or destroyed. */
+  samePorts: boolean;
+  destroyed: boolean;
+}
+
+/** Once `socket` is connected, calls its connect(port, cb) again and records what follows. */
+async function reconnect(
+  socket: net.Socket | Socket,
+  port: number,
+  connections: () => number,
+): Promise<Reconnect> {
+  await within(5000, once(socket, 'connect'), 'connect');
+  const before = [socket.localPort, socket.remotePort];
+  const events: string[] = [];
+  socket.on('connect', () => events.push('connect'));
+  socket.on('error', (err: Error & { code?: string }) => events.push(`error:${err.code}`));
+  socket.connect(port, '127.0.0.1', () => events.push('callback'));
+  await sleep(300);
+  const samePorts =
+    socket.destroyed || (socket.localPort === before[0] && socket.remotePort === before[1]);
+  return {
+    events: events.join(','),
+    connections: connections(),
+    samePorts,
+    destroyed: socket.destroyed,
+  };
+}
+
+t(
+  'CON-7: connect() on a connected shm socket opens no second connection, as node:net',
+  async () => {
+    // node:net first, on this host: what the switch must mirror.
+    const plainAccepted: net.Socket[] = [];
+    const plain = net.createServer((s) => {
+      plainAccepted.push(s);
+      s.on('error', () => {});
+      s.pipe(s);
+    });
+    const plainPort = await listen(plain, 0, '127.0.0.1');
+    const reference = net.connect(plainPort, '127.0.0.1');
+    const expected = await reconnect(reference, plainPort, () => plainAccepted.length);
+    reference.destroy();
+    for (const s of plainAccepted) s.destroy();
+    await closeServer(plain);
+    assert.is(expected.connections, 1, 'node:net made a second connection');
+
+    const accepted: Socket[] = [];
+    const server = createServer((s) => {
+      accepted.push(s);
+      s.on('error', () => {});
+      s.pipe(s);
+    });
+    const port = await listen(server, 0, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
+    try {
+      const seen = await reconnect(socket, port, () => accepted.length);
+      assert.is(socket.transport, 'shm');
+      assert.equal(seen, expected);
+      if (!socket.destroyed) assert.is(await echo(socket, 'still the first'), 'still the first');
+    } finally {
+      // Every connection the server accepted goes too, so that none outlives the test.
+      socket.destroy();
+      for (const s of accepted) s.destroy();
+      await closeServer(server);
+    }
+  },
+);
 
 t.run();

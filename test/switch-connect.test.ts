@@ -1,12 +1,14 @@
-// Routing and fallback on connect (SEL-2, CON-4, CON-5, ARC-5, BLK-1, BLK-2), driven with the
-// SAN provider double (a TEST DOUBLE: the real SAN providers come in the next issue).
+// Routing and fallback on connect (SEL-2, CB-7, CON-4, CON-5, ARC-5, BLK-1, BLK-2), driven with
+// the SAN provider double (a TEST DOUBLE): it scripts what the real providers cannot be made
+// to do here, a socket that cannot be set up and any connect error.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect, createServer, ROUTE_CHANNEL, Socket, type RouteMessage } from '../src/index.js';
-import { SanDouble } from './helpers/san-double.js';
+import { SanDouble, type DoubleSocket } from './helpers/san-double.js';
+import { systemError } from '../src/errors.js';
 import {
   closed,
   closeServer,
@@ -159,6 +161,103 @@ t('CON-5 + BLK-2: a SAN connect that never completes is closed and retried on TC
     assert.equal(double.calls.slice(-4), ['socket', 'eventSelect', 'connect', 'close']);
     socket.destroy();
     await closeServer(plain.server);
+  }),
+);
+
+/** Every error `socket` emits, by code (or message). */
+function errorsOf(socket: Socket): string[] {
+  const errors: string[] = [];
+  socket.on('error', (err: Error & { code?: string }) => errors.push(err.code ?? err.message));
+  return errors;
+}
+
+/** Connects to a plain echo server and checks that TCP carries it for `reason`, with no error. */
+async function retriedOnTcp(
+  options: { sanBufferBytes?: number; localAddress?: string },
+  reason: string,
+): Promise<void> {
+  const plain = await plainServer();
+  try {
+    const socket = connect({ port: plain.port, host: '127.0.0.1', ...options });
+    const errors = errorsOf(socket);
+    await within(2000, once(socket, 'connect'));
+    assert.is(socket.transport, 'tcp');
+    assert.is(socket.fallbackReason, reason);
+    assert.is(plain.seen(), 1);
+    socket.end('retried on tcp');
+    assert.is(await readAll(socket), 'retried on tcp');
+    assert.equal(errors, [], 'the SAN failure reached the application');
+  } finally {
+    await closeServer(plain.server);
+  }
+}
+
+/** A double that cannot set a socket up: one of its set-up calls throws (CB-7). */
+class SetupFails extends SanDouble {
+  constructor(readonly step: 'socket' | 'bind' | 'setOptions' | 'eventSelect') {
+    super();
+  }
+
+  override socket(): DoubleSocket {
+    const fail = (syscall: string) => (): never => {
+      this.calls.push(syscall);
+      throw systemError(syscall === 'socket' ? 'EMFILE' : 'EADDRNOTAVAIL', { syscall });
+    };
+    if (this.step === 'socket') return fail('socket')();
+    const socket = super.socket();
+    if (this.step === 'bind') socket.bind = fail('bind');
+    else if (this.step === 'eventSelect') socket.eventSelect = fail('eventSelect');
+    else Object.assign(socket, { setOptions: fail('setOptions') });
+    return socket;
+  }
+}
+
+for (const step of ['socket', 'bind', 'setOptions', 'eventSelect'] as const) {
+  t(`CB-7: a SAN socket whose ${step} fails is dropped; TCP carries the connect`, () =>
+    withDoubles([new SetupFails(step)], async (double) => {
+      const options =
+        step === 'bind'
+          ? { localAddress: '127.0.0.1' }
+          : step === 'setOptions'
+            ? { sanBufferBytes: 1 << 20 }
+            : {};
+      await retriedOnTcp(options, 'san-setup-failed');
+      assert.is(double.calls.filter((c) => c === step).length, 1, double.calls.join(' '));
+      assert.not.ok(double.calls.includes('connect'), 'a SAN connect was tried');
+      if (step !== 'socket') assert.is(double.calls.at(-1), 'close', 'the companion was closed');
+    }),
+  );
+}
+
+// CON-4: only ECONNREFUSED, ECONNRESET and EHOSTUNREACH are final (above); every other SAN
+// connect failure is retried on TCP, since the connection is not established yet.
+for (const code of ['ENETUNREACH', 'ECONNABORTED', 'ENOBUFS', 'EPROTO'] as const) {
+  t(`CON-4: ${code} from the SAN provider is retried on TCP (san-connect-failed)`, () =>
+    withDouble(async (double) => {
+      double.connectMode = code;
+      await retriedOnTcp({}, 'san-connect-failed');
+      assert.ok(double.calls.includes(`connect-event:${code}`), double.calls.join(' '));
+      assert.is(double.calls.at(-1), 'close', 'the SAN companion is closed before the retry');
+    }),
+  );
+}
+
+/** A double whose sockets' connect() throws an Error with no code (a faulty provider). */
+class ConnectThrows extends SanDouble {
+  override socket(): DoubleSocket {
+    const socket = super.socket();
+    socket.connect = () => {
+      this.calls.push('connect');
+      throw new Error('provider failed without a code');
+    };
+    return socket;
+  }
+}
+
+t('CON-4: an error thrown by the SAN connect() itself is retried on TCP as well', () =>
+  withDoubles([new ConnectThrows()], async (double) => {
+    await retriedOnTcp({}, 'san-connect-failed');
+    assert.equal(double.calls.slice(-2), ['connect', 'close']);
   }),
 );
 

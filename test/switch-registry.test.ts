@@ -1,8 +1,13 @@
 // The provider registry and address table (INS-3, INS-4, INIT-5, INIT-6, INIT-7), driven with
-// the SAN provider double (a TEST DOUBLE: the real SAN providers come in the next issue).
+// the SAN provider double (a TEST DOUBLE: the real SAN providers come in the next issue). The
+// address poll is shown an interface change through os.networkInterfaces itself: Node's
+// syncBuiltinESMExports() carries a replaced export to every module that imported it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { once } from 'node:events';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import type { NetworkInterfaceInfo } from 'node:os';
+import { ADDRESS_POLL_MS, addressTable } from '../src/switch/address-table.js';
 import { connect, createServer, providers, refreshAddresses, registry } from '../src/index.js';
 import { SanDouble } from './helpers/san-double.js';
 import {
@@ -136,6 +141,66 @@ t('INIT-6: after an address change every provider is queried again', () =>
     tcp.destroy();
     san.destroy();
     await closeServer(server);
+  }),
+);
+
+/** node:os's CommonJS exports, which syncBuiltinESMExports() copies to its ES module. */
+const os = createRequire(import.meta.url)('node:os') as {
+  networkInterfaces: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
+};
+
+/** An interface the host does not have, on a subnet no test uses. */
+const SAN0: NetworkInterfaceInfo = {
+  address: '10.213.0.1',
+  netmask: '255.255.0.0',
+  family: 'IPv4',
+  mac: '02:00:00:00:00:01',
+  internal: false,
+  cidr: '10.213.0.1/16',
+};
+
+/** Runs `fn` while os.networkInterfaces() lists interface `name` besides the real ones. */
+async function withInterface<T>(
+  name: string,
+  info: NetworkInterfaceInfo,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const real = os.networkInterfaces;
+  os.networkInterfaces = () => ({ ...real(), [name]: [info] });
+  syncBuiltinESMExports();
+  try {
+    return await fn();
+  } finally {
+    os.networkInterfaces = real;
+    syncBuiltinESMExports();
+  }
+}
+
+t('INIT-6: the poll alone rebuilds the table once the interfaces change', () =>
+  withDouble(async (double) => {
+    const server = createServer((s) => s.resume().end(s.transport ?? ''));
+    const port = await listen(server, 0);
+    try {
+      assert.is(addressTable.lookup('127.0.0.1'), double);
+      // The provider now serves only the new interface's subnet; nobody refreshes the table.
+      double.addresses = ['10.213.0.0/16'];
+      const queried = double.calls.filter((c) => c === 'addressList').length;
+      await withInterface('sanswitch0', SAN0, async () => {
+        const limit = 3 * ADDRESS_POLL_MS;
+        const started = Date.now();
+        while (addressTable.lookup('10.213.4.5') !== double) {
+          assert.ok(Date.now() - started < limit, `the table was not rebuilt within ${limit} ms`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      });
+      assert.ok(double.calls.filter((c) => c === 'addressList').length > queried);
+      assert.is(addressTable.lookup('127.0.0.1'), undefined);
+      const tcp = connect(port, '127.0.0.1');
+      assert.is(await readAll(tcp), 'tcp');
+      assert.is(tcp.fallbackReason, 'not-san-address');
+    } finally {
+      await closeServer(server);
+    }
   }),
 );
 

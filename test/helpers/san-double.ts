@@ -13,9 +13,21 @@ import { noSanListener, systemError } from '../../src/errors.js';
 import type { Conduit, EndpointInfo } from '../../src/types/conduit.js';
 import { DoubleConduit } from './san-double-conduit.js';
 
-/** How the double answers connects: `fabric` looks for a listener; the others are scripted. */
+/**
+ * How the double answers connects: `fabric` looks for a listener, `hang` never answers, and
+ * every other mode is the code of the error its connect event reports.
+ */
 export type ConnectMode =
-  'fabric' | 'hang' | 'ETIMEDOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EHOSTUNREACH';
+  | 'fabric'
+  | 'hang'
+  | 'ETIMEDOUT'
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
+  | 'ECONNABORTED'
+  | 'ENOBUFS'
+  | 'EPROTO';
 
 interface Pending {
   connector: DoubleSocket;
