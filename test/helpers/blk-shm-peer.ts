@@ -1,6 +1,7 @@
 // The other process of the issue-5 shm tests (net-socket-calls-shm, shm-close), forked and
-// driven over its IPC channel: a sanswitch server whose connections (named by their remote port) can stop
-// and resume reading, send, end and reset, and whose event loop can be blocked on request.
+// driven over its IPC channel: a sanswitch server whose connections (named by their remote
+// port) can stop and resume reading, send, end and reset, and whose event loop can be
+// blocked on request.
 // Protocol: see PeerRequest and PeerEvent in blk-shm-process.ts.
 import { createHash, type Hash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
