@@ -15,6 +15,7 @@ import {
   SES_EV_DATA,
   SES_EV_NEGOTIATED,
   SES_EV_RNDV_READ,
+  SES_EV_RNDV_WRITE,
   SES_EV_FIN,
   SES_EV_RST,
   SES_MSG_NEGOTIATE,
@@ -121,16 +122,41 @@ test('CLS-1: DATA, RNDV or a second FIN after FIN are refused', () => {
 
 test('SES-9: DONE without an outstanding rendezvous, or with a wrong length, is refused', () => {
   const w = openWire();
-  w.forge(w.a, 8, SES_MSG_DONE, [0x100, 10]);
+  w.forge(w.a, 8, SES_MSG_DONE, [0x100, 10], true);
   assert.is(w.core.sesPoll(w.b), ERR_PROTO);
   const v = openWire();
   const key = v.core.sesSendRndv(v.b, v.halfB, 20000);
   assert.ok(key > 0);
-  v.forge(v.a, 8, SES_MSG_DONE, [key, 1]);
+  v.forge(v.a, 8, SES_MSG_DONE, [key, 1], true);
   assert.is(v.core.sesPoll(v.b), ERR_PROTO, 'DONE with the wrong length');
   const t = openWire();
-  t.forge(t.a, 8, SES_MSG_TARGET, [0x100, 10]);
+  t.forge(t.a, 8, SES_MSG_TARGET, [0x100, 10], true);
   assert.is(t.core.sesPoll(t.b), ERR_PROTO, 'TARGET with no write-based send');
+});
+
+test('SES-7: DONE and TARGET belong on the control ring; on the data ring they are refused', () => {
+  for (const type of [SES_MSG_DONE, SES_MSG_TARGET]) {
+    const w = openWire();
+    const key = w.core.sesSendRndv(w.b, w.halfB, 20000);
+    w.forge(w.a, 8, type, [key, 20000], false);
+    assert.is(w.core.sesPoll(w.b), ERR_PROTO, `type ${type} on the data ring`);
+  }
+});
+
+test('SES-9: a DONE for a target no longer registered is refused, whatever its length says', () => {
+  // Write-based: the acceptor asks for a target, then withdraws it; a DONE whose length
+  // equals ERR_INVAL as an i32 (0xffffffea) must not pass for the withdrawn key's "length".
+  const w = openWire(true, 0);
+  const { core, a, b } = w;
+  assert.ok(core.sesSendRndv(a, w.halfA, 20000) > 0);
+  core.sesFlush(a);
+  assert.is(core.sesPoll(b), SES_EV_RNDV_WRITE);
+  const rest = 20000 - core.sesEvLength(b);
+  const target = core.sesSendTarget(b, w.halfB, rest);
+  assert.ok(target > 0);
+  assert.is(core.sesDeregister(b, target), 0);
+  w.forge(a, 8, SES_MSG_DONE, [target, 0xffffffea], true);
+  assert.is(core.sesPoll(b), ERR_PROTO);
 });
 
 test('SES-9: RNDV with a total not above its first part, or a short header, is refused', () => {

@@ -143,7 +143,10 @@ function done(ses: u32, body: u32, length: u32): i32 {
   const rnic = ses + S.S_RNIC;
   const key = load<u32>(body + SES_CTL_KEY_OFFSET);
   const bytes = load<u32>(body + SES_CTL_LENGTH_OFFSET);
-  if (key == 0 || memLength(rnic, key) != <i32>bytes) return ERR_PROTO;
+  // memLength is a status for an unknown key: compared as a length, a peer's 0xffffffea
+  // would equal ERR_INVAL and pass.
+  const registered = memLength(rnic, key);
+  if (key == 0 || registered < 0 || <u32>registered != bytes) return ERR_PROTO;
   const address = load<u32>(memEntry(rnic, key) + REG_OFFSET_OFFSET);
   if (key == load<u32>(ses + S.S_RX_TARGET_KEY)) {
     memDeregister(rnic, key);

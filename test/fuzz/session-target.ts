@@ -1,7 +1,9 @@
 // The session-protocol fuzz target: arbitrary bytes become a program in which a hostile
 // connector forges messages, scribbles over the shared segment and sends honest ones, while
-// the acceptor polls, answers and releases. It throws a FuzzFinding when an oracle breaks: a
-// trap, a write outside the segment and the caller's private block, a status no export may
+// the acceptor polls, answers and releases (session-ops.ts). Until the first hostile write
+// the reference model (session-model.ts) predicts every status and event, with its fields
+// and the bytes it points at; forged messages are only bytes it knows. Always, it throws a
+// FuzzFinding on a trap, a write outside what the call may write, a status no export may
 // return, or an event that points the caller at bytes outside what the peer may write.
 // Single-threaded; one instance serves any number of inputs.
 import { coreModule, type CoreExports } from '../../src/wasm/core.js';
@@ -13,11 +15,21 @@ import {
   ERR_NOBUFS,
   ERR_NOTCONN,
   ERR_PROTO,
-  SES_EV_DATA,
-  SES_EV_RNDV_READ,
-  SES_EV_RNDV_WRITE,
-  SES_EV_RST,
-  SES_EV_WRITE_DONE,
+  REG_ENTRY_BYTES,
+  RING_HEADER_BYTES,
+  RING_PARKED_OFFSET,
+  RING_TAIL_OFFSET,
+  SEG_ACCEPTOR_FLAGS_OFFSET,
+  SEG_BULK_OFFSET,
+  SEG_CONNECTOR_FLAGS_OFFSET,
+  SEG_CTL_A2C_OFFSET,
+  SEG_CTL_C2A_OFFSET,
+  SEG_HEADER_BYTES,
+  SEG_REG_TABLE_OFFSET,
+  SEG_RING_A2C_OFFSET,
+  SEG_RING_C2A_OFFSET,
+  SES_CTL_RING_CAPACITY,
+  SES_CTL_SLOT_BYTES,
   SES_FLAG_RDMA_READ,
   SES_ROLE_ACCEPTOR,
   SES_ROLE_CONNECTOR,
@@ -25,29 +37,45 @@ import {
 import { FuzzFinding, expect } from './model.js';
 import { FuzzInstance } from './context.js';
 import { Reader } from './byte-reader.js';
+import { SessionModel, type SegmentMap, type Side } from './session-model.js';
+import { SESSION_OPS } from './session-ops.js';
+import type { Area, SessionContext, Seen } from './session-sends.js';
+import { sharedDifference } from './session-oracles.js';
 import type { ByteRange } from './write-guard.js';
 
 const MEMORY_PAGES = 2;
 const GAP_BYTES = 64;
 /** A small segment, so that programs reach full rings, a full table and a full half. */
 const GEOMETRY = { capacity: 4, slotBytes: 256, entries: 4, halfBytes: 4096 };
-const STATUSES = new Set([ERR_AGAIN, ERR_INVAL, ERR_PROTO, ERR_MSGSIZE, ERR_ACCES]);
-const SEND_STATUSES = new Set([...STATUSES, ERR_NOBUFS, ERR_NOTCONN]);
+const MAX_STEPS = 200;
+/** Every status an export may return. */
+const STATUSES = new Set([
+  ERR_AGAIN,
+  ERR_INVAL,
+  ERR_PROTO,
+  ERR_MSGSIZE,
+  ERR_ACCES,
+  ERR_NOBUFS,
+  ERR_NOTCONN,
+]);
 
 const align = (value: number, to: number): number => Math.ceil(value / to) * to;
 
-interface Layout {
-  a: number;
-  b: number;
-  seg: number;
-  segBytes: number;
-  /** The connector's bulk half (the peer's, seen from the acceptor) and the acceptor's. */
-  halfA: number;
-  halfB: number;
+/** The program's objects: both private blocks and the segment's parts. */
+export interface SessionLayout extends SegmentMap {
+  /** Private blocks of the connector and the acceptor, `stateBytes` each. */
+  blocks: [number, number];
+  stateBytes: number;
 }
 
-export class SessionFuzzTarget extends FuzzInstance {
-  readonly #layout: Layout;
+export class SessionFuzzTarget extends FuzzInstance implements SessionContext {
+  readonly layout: SessionLayout;
+  readonly geometry = GEOMETRY;
+  readonly view: DataView;
+  model: SessionModel | null = null;
+  hostile = false;
+  readonly seen: Seen = { values: [], pairs: [] };
+  #serial = 0;
 
   /** As FuzzTarget: `ignored` gives the ranges the write oracle skips (coverage counters). */
   constructor(
@@ -55,227 +83,212 @@ export class SessionFuzzTarget extends FuzzInstance {
     ignored: (core: CoreExports) => ByteRange[] = () => [],
   ) {
     super(MEMORY_PAGES, GAP_BYTES, module, ignored);
-    this.#layout = this.#plan();
+    this.view = new DataView(this.memory.buffer);
+    this.layout = this.#plan();
   }
 
-  #plan(): Layout {
+  #plan(): SessionLayout {
     const { core } = this;
     const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
-    const state = align(core.sesStateBytes(entries), GAP_BYTES);
+    const stateBytes = align(core.sesStateBytes(entries), GAP_BYTES);
     const a = this.staticEnd + GAP_BYTES;
-    const b = a + state + GAP_BYTES;
-    const seg = align(b + state + GAP_BYTES, 4096);
+    const b = a + stateBytes + GAP_BYTES;
+    const seg = align(b + stateBytes + GAP_BYTES, 4096);
     const segBytes = core.segBytes(capacity, slotBytes, entries, halfBytes);
     if (seg + segBytes + GAP_BYTES > this.bytes.length) throw new RangeError('no room');
     const halfA = seg + core.segBulkOffset(capacity, slotBytes, entries, halfBytes);
-    return { a, b, seg, segBytes, halfA, halfB: halfA + halfBytes };
+    const ring = core.ringBytes(capacity, slotBytes);
+    const control = core.ringBytes(SES_CTL_RING_CAPACITY, SES_CTL_SLOT_BYTES);
+    const c2a = seg + SEG_HEADER_BYTES;
+    const table = c2a + 2 * ring + 2 * control;
+    return {
+      blocks: [a, b],
+      stateBytes,
+      seg,
+      segBytes,
+      rings: [c2a, c2a + ring, c2a + 2 * ring, c2a + 2 * ring + control],
+      flags: [seg + SEG_CONNECTOR_FLAGS_OFFSET, seg + SEG_ACCEPTOR_FLAGS_OFFSET],
+      tables: [table, table + entries * REG_ENTRY_BYTES],
+      halves: [halfA, halfA + halfBytes],
+      memoryBytes: this.bytes.length,
+    };
+  }
+
+  /** The offsets segFormat wrote must be where this target expects each part. */
+  #checkHeader(): void {
+    const { seg, rings, tables, halves } = this.layout;
+    const want: [number, number][] = [
+      [SEG_RING_C2A_OFFSET, rings[0]],
+      [SEG_RING_A2C_OFFSET, rings[1]],
+      [SEG_CTL_C2A_OFFSET, rings[2]],
+      [SEG_CTL_A2C_OFFSET, rings[3]],
+      [SEG_REG_TABLE_OFFSET, tables[0]],
+      [SEG_BULK_OFFSET, halves[0]],
+    ];
+    for (const [offset, address] of want) {
+      const real = seg + this.view.getUint32(seg + offset, true);
+      expect(real === address, () => `segment header +${offset}: ${real}, this target ${address}`);
+    }
   }
 
   /** Runs the program `input` encodes; throws a FuzzFinding naming the step that broke. */
   run(input: Uint8Array): void {
     const read = new Reader(input);
-    const { a, b } = this.#layout;
-    const setup = read.u8();
-    this.#setUp(setup);
-    for (let step = 0; !read.done && step < 200; step++) {
-      const op = read.u8() % 8;
+    this.#setUp(read.u8());
+    for (let step = 0; !read.done && step < MAX_STEPS; step++) {
+      const op = SESSION_OPS[read.u8() % SESSION_OPS.length];
       try {
-        this.#op(op, read, a, b);
+        op?.(this, read);
       } catch (error) {
         if (!(error instanceof FuzzFinding)) throw error;
-        throw new FuzzFinding(`step ${step} op ${op}: ${error.message}`);
+        const mode = this.model ? 'modelled' : 'after a hostile write';
+        throw new FuzzFinding(`step ${step} ${op?.name} (${mode}): ${error.message}`);
       }
     }
   }
 
+  /**
+   * Setup byte: bit 0 the connector offers RDMA read, bit 1 the acceptor does; bit 2 lets
+   * the program write anywhere in the segment; bits 3–5 all set leave negotiation to the
+   * program; bits 6–7 the connector's threshold (× 64).
+   */
   #setUp(setup: number): void {
-    const { core } = this;
-    const { a, b, seg } = this.#layout;
+    const { core, layout } = this;
+    const { seg, blocks } = layout;
     const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
     this.guard.reset(this.staticEnd);
-    this.#call('segFormat', a, () => core.segFormat(seg, capacity, slotBytes, entries, halfBytes));
-    const flagsA = setup & 1 ? SES_FLAG_RDMA_READ : 0;
-    const flagsB = setup & 2 ? SES_FLAG_RDMA_READ : 0;
-    for (const [ses, role, flags] of [
-      [a, SES_ROLE_CONNECTOR, flagsA],
-      [b, SES_ROLE_ACCEPTOR, flagsB],
-    ] as const) {
-      const status = this.#call('sesInit', ses, () =>
-        core.sesInit(ses, seg, role, capacity, slotBytes, entries, halfBytes, flags),
-      );
+    this.seen.values.length = this.seen.pairs.length = 0;
+    this.hostile = (setup & 4) !== 0;
+    const segment = { start: seg, end: seg + layout.segBytes, name: 'segment' };
+    const format = (): number => core.segFormat(seg, capacity, slotBytes, entries, halfBytes);
+    this.#call('segFormat', 0, [segment], format);
+    this.#checkHeader();
+    const offer = (bit: number): number => (setup & bit ? SES_FLAG_RDMA_READ : 0);
+    const flags: [number, number] = [offer(1), offer(2)];
+    for (const side of [0, 1] as const) {
+      const role = side === 0 ? SES_ROLE_CONNECTOR : SES_ROLE_ACCEPTOR;
+      const init = (): number =>
+        core.sesInit(blocks[side], seg, role, capacity, slotBytes, entries, halfBytes, flags[side]);
+      const status = this.#call('sesInit', side, [segment], init);
       expect(status === 0, () => `sesInit refused: ${status}`);
     }
-    if (setup & 4) return;
+    this.model = new SessionModel(GEOMETRY, layout, this.bytes, flags);
+    if ((setup & 0x38) === 0x38) return;
     // Mostly negotiated, so that programs reach the data paths.
-    this.#call('sesNegotiate', a, () => core.sesNegotiate(a, (setup >> 3) * 64));
-    this.#call('sesFlush', a, () => core.sesFlush(a));
-    this.#call('sesNegotiate', b, () => core.sesNegotiate(b, 0));
-    this.#call('sesFlush', b, () => core.sesFlush(b));
-  }
-
-  #op(op: number, read: Reader, a: number, b: number): void {
-    switch (op) {
-      case 0:
-        return this.#forge(read);
-      case 1:
-        return this.#scribble(read);
-      case 2:
-        return this.#poll(b, (read.u8() % 4) + 1, false);
-      case 3:
-        return this.#poll(b, (read.u8() % 4) + 1, true);
-      case 4:
-        return this.#send(a, read, this.#layout.halfA);
-      case 5:
-        return this.#send(b, read, this.#layout.halfB);
-      case 6:
-        return this.#poll(a, (read.u8() % 4) + 1, false);
-      default:
-        return this.#flagsAndSleep(read.u8() % 8, a, b);
+    for (const side of [0, 1] as const) {
+      const ses = blocks[side];
+      const threshold = side === 0 ? (setup >> 6) * 64 : 0;
+      const want = this.model.negotiate(side, threshold);
+      this.step(
+        'sesNegotiate',
+        side,
+        ['flags', 'txSlots'],
+        () => core.sesNegotiate(ses, threshold),
+        want,
+      );
+      this.flush(side);
     }
   }
 
-  // The flag words the peer can also write: reset, parking and waiting for credits.
-  #flagsAndSleep(kind: number, a: number, b: number): void {
-    const { core } = this;
-    let status = 0;
-    if (kind === 0) status = this.#call('sesReset', a, () => (core.sesReset(a), 0));
-    else if (kind === 1) status = this.#call('sesWaitCredit', b, () => core.sesWaitCredit(b));
-    else if (kind === 2) status = this.#call('sesPark', b, () => core.sesPark(b, 0));
-    else if (kind === 3) status = this.#call('sesUnpark', b, () => (core.sesUnpark(b), 0));
-    else if (kind === 4) status = this.#call('sesPeerReset', b, () => core.sesPeerReset(b));
-    else if (kind === 5) status = this.#call('sesWaitCredit', a, () => core.sesWaitCredit(a));
-    else if (kind === 6) status = this.#call('sesPark', a, () => core.sesPark(a, 1));
-    else status = this.#call('rnicDown', b, () => (core.rnicDown(core.sesRnic(b)), 0));
-    expect(status >= 0 || STATUSES.has(status), () => `flag op ${kind}: status ${status}`);
+  /** sesFlush of `side`, checked against the model: its result and the bytes it publishes. */
+  flush(side: Side): void {
+    const ses = this.layout.blocks[side];
+    const want = this.model?.flush(side);
+    this.step('sesFlush', side, ['txTail'], () => this.core.sesFlush(ses), want?.result);
+    for (const { address, bytes } of want?.slots ?? [])
+      this.expectBytes(address, bytes, 'published');
   }
 
-  // The connector's core is bypassed: one raw message (any length, type and words) in its data
-  // or control ring.
-  #forge(read: Reader): void {
-    const { core } = this;
-    const { a } = this.#layout;
-    const length = read.u16();
-    const kind = read.u8();
-    const type = kind % 10;
-    const ring = kind >= 128 ? core.sesCtlTxRing(a) : core.sesTxRing(a);
-    const words = [read.u32(), read.u32(), read.u32(), read.u32()];
-    const slot = this.#call('ringReserve', a, () => core.ringReserve(ring));
-    if (slot < 0) return;
-    const bytes = new Uint8Array(8 + words.length * 4);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, length, true);
-    view.setUint32(4, type, true);
-    words.forEach((word, i) => view.setUint32(8 + i * 4, word, true));
-    this.guard.write(slot, bytes);
-    this.#call('ringCommit', a, () => core.ringCommit(ring));
+  /** Fails unless memory at `address` holds `bytes`. */
+  expectBytes(address: number, bytes: Uint8Array, what: string): void {
+    const real = this.bytes.subarray(address, address + bytes.length);
+    if (Buffer.compare(real, bytes) === 0) return;
+    const at = real.findIndex((byte, i) => byte !== bytes[i]);
+    expect(false, () => `${what} byte ${at} at ${address + at} is ${real[at]}, want ${bytes[at]}`);
   }
 
-  // The hostile peer writes whatever it likes anywhere in the shared segment.
-  #scribble(read: Reader): void {
-    const { seg, segBytes } = this.#layout;
-    const at = read.u16() % segBytes;
-    const length = Math.min(read.u8() % 16, segBytes - at);
-    const bytes = Uint8Array.from({ length }, () => read.u8());
-    this.guard.write(seg + at, bytes);
+  /** The harness's own write (the application's bytes, a forged slot, a hostile peer's). */
+  write(address: number, bytes: Uint8Array, hostile: boolean): void {
+    this.guard.write(address, bytes);
+    if (hostile) this.model = null;
+    else this.model?.stage(address, bytes);
   }
 
-  #send(ses: number, read: Reader, ownHalf: number): void {
-    const { core } = this;
-    const kind = read.u8() % 6;
-    const n = read.u16();
-    let status = 0;
-    if (kind === 0) {
-      const payload = this.#call('sesDataSlot', ses, () => core.sesDataSlot(ses));
-      if (payload >= 0)
-        status = this.#call('sesDataCommit', ses, () => core.sesDataCommit(ses, n % 300));
-      else status = payload;
-    } else if (kind === 1) {
-      const offset = read.u16() % GEOMETRY.halfBytes;
-      status = this.#call('sesSendRndv', ses, () => core.sesSendRndv(ses, ownHalf + offset, n));
-    } else if (kind === 2) {
-      status = this.#call('sesSendDone', ses, () => core.sesSendDone(ses, read.u8(), n));
-    } else if (kind === 3) {
-      const offset = read.u16() % GEOMETRY.halfBytes;
-      status = this.#call('sesSendTarget', ses, () => core.sesSendTarget(ses, ownHalf + offset, n));
-    } else if (kind === 4) {
-      status = this.#call('sesSendFin', ses, () => core.sesSendFin(ses));
+  /** Bytes no two calls fill alike, and never equal to themselves shifted. */
+  pattern(length: number): Uint8Array {
+    const seed = this.#serial++ * 29;
+    return Uint8Array.from({ length }, (_, i) => (i * 131 + seed + (i >> 8) * 7 + 0x3c) & 0xff);
+  }
+
+  /**
+   * Runs one core call of `side` under the oracles: with the model, it must return `want`
+   * and leave the shared words and bulk halves as the model has them; without, it must
+   * return a result or a known status.
+   */
+  step(name: string, side: Side, areas: Area[], fn: () => number, want?: number): number {
+    if (this.model && want === undefined) throw new Error(`${name}: the model has no prediction`);
+    const real = this.#call(name, side, areas, fn);
+    if (this.model && want !== undefined) {
+      expect(real === want, () => `${name}: got ${real}, want ${want}`);
+      const wrong = sharedDifference(this.model, this.view);
+      expect(wrong === null, () => `after ${name}: ${wrong}`);
     } else {
-      status = this.#call('sesDeregister', ses, () => core.sesDeregister(ses, read.u8()));
+      expect(real >= 0 || STATUSES.has(real), () => `${name}: status ${real}`);
     }
-    expect(status >= 0 || SEND_STATUSES.has(status), () => `send kind ${kind}: status ${status}`);
-    this.#call('sesFlush', ses, () => core.sesFlush(ses));
+    return real;
   }
 
-  // sesPoll, or with `control` sesPollControl (a paused receiver), `times` times.
-  #poll(ses: number, times: number, control: boolean): void {
-    const { core } = this;
-    const poll = control ? () => core.sesPollControl(ses) : () => core.sesPoll(ses);
-    for (let i = 0; i < times; i++) {
-      const event = this.#call('sesPoll', ses, poll);
-      if (event < 0) {
-        expect(STATUSES.has(event) || event === ERR_NOTCONN, () => `sesPoll status ${event}`);
-        if (event !== ERR_AGAIN) break;
-        continue;
-      }
-      expect(event >= 1 && event <= SES_EV_RST, () => `sesPoll event ${event}`);
-      this.#checkEvent(ses, event);
-    }
-    this.#call('sesRelease', ses, () => core.sesRelease(ses));
-    this.#call('sesFlush', ses, () => core.sesFlush(ses));
-  }
-
-  // What an event hands the caller to copy must lie where the peer may write: the segment,
-  // and for a read-based rendezvous, the peer's own bulk half.
-  #checkEvent(ses: number, event: number): void {
-    const { core } = this;
-    const { seg, segBytes, halfA, halfB } = this.#layout;
-    const inside = (start: number, bytes: number, from: number, to: number): boolean =>
-      bytes >= 0 && start >= from && start + bytes <= to;
-    const addr = core.sesEvAddr(ses);
-    const length = core.sesEvLength(ses);
-    const total = core.sesEvTotal(ses);
-    if (event === SES_EV_DATA || event === SES_EV_RNDV_READ || event === SES_EV_RNDV_WRITE) {
-      expect(
-        inside(addr, length, seg, seg + segBytes),
-        () => `event ${event} at ${addr}+${length}`,
-      );
-    }
-    if (event === SES_EV_RNDV_READ || event === SES_EV_RNDV_WRITE) {
-      expect(total > length, () => `rendezvous total ${total} not above its first ${length}`);
-    }
-    if (event === SES_EV_RNDV_READ) {
-      const peerHalf = ses === this.#layout.b ? halfA : halfB;
-      const source = core.sesEvSource(ses);
-      const rest = total - length;
-      expect(
-        inside(source, rest, peerHalf, peerHalf + GEOMETRY.halfBytes),
-        () => `read source ${source}+${rest} outside the peer half`,
-      );
-    }
-    if (event === SES_EV_WRITE_DONE) {
-      const ownHalf = ses === this.#layout.b ? halfB : halfA;
-      expect(
-        inside(addr, length, ownHalf, ownHalf + GEOMETRY.halfBytes),
-        () => `write target ${addr}+${length} outside the own half`,
-      );
-    }
-  }
-
-  /** Runs one core call under the trap and write oracles; `ses` names the caller's block. */
-  #call(name: string, ses: number, fn: () => number): number {
+  /** Runs one core call under the trap and write oracles. */
+  #call(name: string, side: Side, areas: (Area | ByteRange)[], fn: () => number): number {
     let result: number;
     try {
       result = fn();
     } catch (error) {
       throw new FuzzFinding(`${name} trapped: ${(error as Error).message}`);
     }
-    const { seg, segBytes } = this.#layout;
-    const state = align(this.core.sesStateBytes(GEOMETRY.entries), GAP_BYTES);
-    const wrote = this.guard.check([
-      { start: seg, end: seg + segBytes, name: 'segment' },
-      { start: ses, end: ses + state, name: 'caller state' },
-    ]);
+    const block = this.layout.blocks[side];
+    const allowed = [{ start: block, end: block + this.layout.stateBytes, name: 'caller state' }];
+    for (const area of areas) {
+      if (typeof area === 'string') allowed.push(...this.#area(side, area));
+      else allowed.push(area);
+    }
+    const wrote = this.guard.check(allowed);
     expect(wrote === null, () => `${name}: ${wrote}`);
     return result;
+  }
+
+  /** The shared bytes a call of `side` may write, by kind. */
+  #area(side: Side, area: Area): ByteRange[] {
+    const { rings, flags, tables, halves } = this.layout;
+    const { capacity, slotBytes, entries, halfBytes } = GEOMETRY;
+    const [tx, rx] = side === 0 ? [rings[0], rings[1]] : [rings[1], rings[0]];
+    const [ctlTx, ctlRx] = side === 0 ? [rings[2], rings[3]] : [rings[3], rings[2]];
+    const range = (start: number, bytes: number, name: string): ByteRange => ({
+      start,
+      end: start + bytes,
+      name: `${name} of side ${side}`,
+    });
+    const slots = RING_HEADER_BYTES;
+    switch (area) {
+      case 'flags':
+        return [range(flags[side], 4, 'flags')];
+      case 'txSlots':
+        return [range(tx + slots, capacity * slotBytes, 'data slots')];
+      case 'ctlSlots':
+        return [range(ctlTx + slots, SES_CTL_RING_CAPACITY * SES_CTL_SLOT_BYTES, 'control slots')];
+      case 'txTail':
+        return [
+          range(tx + RING_TAIL_OFFSET, 4, 'tail'),
+          range(ctlTx + RING_TAIL_OFFSET, 4, 'tail'),
+        ];
+      case 'rxHeads':
+        return [range(rx, 4, 'head'), range(ctlRx, 4, 'control head')];
+      case 'rxParked':
+        return [rx, ctlRx].map((ring) => range(ring + RING_PARKED_OFFSET, 4, 'parked'));
+      case 'table':
+        return [range(tables[side], entries * REG_ENTRY_BYTES, 'table')];
+      case 'peerHalf':
+        return [range(halves[side === 0 ? 1 : 0], halfBytes, 'peer half')];
+    }
   }
 }

@@ -56,7 +56,7 @@ test('FUZZ-SES: 1,500 hostile-peer programs break no oracle and reach the protoc
     seed: 0x5e55,
     runs: 1500,
     files: /^assembly\/session\/(send|recv)\.ts$/,
-    floor: 0.7,
+    floor: 0.94,
   }));
 
 test.run();

@@ -20,8 +20,11 @@ export interface Wire {
   halfB: number;
   geometry: typeof geometry;
   view(): DataView;
-  /** Writes one raw message (length, type, payload words) from `from` and publishes it. */
-  forge(from: number, length: number, type: number, words?: number[]): void;
+  /**
+   * Writes one raw message (length, type, payload words) from `from` into its data ring, or
+   * with `control` into its control ring, and publishes it.
+   */
+  forge(from: number, length: number, type: number, words?: number[], control?: boolean): void;
 }
 
 let pc: ProcessCore | undefined;
@@ -55,14 +58,15 @@ export function openWire(negotiate = true, flags = SES_FLAG_RDMA_READ): Wire {
     halfB: bulk + halfBytes,
     geometry,
     view,
-    forge(from, length, type, words = []) {
-      const slot = core.ringReserve(core.sesTxRing(from));
+    forge(from, length, type, words = [], control = false) {
+      const ring = control ? core.sesCtlTxRing(from) : core.sesTxRing(from);
+      const slot = core.ringReserve(ring);
       if (slot < 0) throw new Error(`reserve ${slot}`);
       const dv = view();
       dv.setUint32(slot, length >>> 0, true);
       dv.setUint32(slot + 4, type, true);
       words.forEach((word, i) => dv.setUint32(slot + 8 + i * 4, word >>> 0, true));
-      core.ringCommit(core.sesTxRing(from));
+      core.ringCommit(ring);
     },
   };
   if (negotiate) {
