@@ -152,6 +152,9 @@ it('the start-up self-test passes here, natively and as seen from JavaScript', (
   assert.equal(shmSelfTest(new ProcessCore()), { available: true, reason: null });
 });
 
+/** Mappings V8 may add on its own while a test runs (heap and code space growth). */
+const V8_MAPPING_SLACK = 8;
+
 it('1,000 create/map/unmap/close cycles leak no descriptors and no mappings', () => {
   const native = addon!;
   const memory = createCoreMemory(64);
@@ -171,7 +174,10 @@ it('1,000 create/map/unmap/close cycles leak no descriptors and no mappings', ()
   const mapsBefore = mappings();
   for (let i = 0; i < 1000; i++) cycle(i);
   assert.is(openFds(), fdsBefore);
-  assert.is(mappings(), mapsBefore);
+  // A leak would add a mapping per cycle (1,000). The few V8 maps for its own heap as it
+  // grows in a fresh test process are allowed.
+  const added = mappings() - mapsBefore;
+  assert.ok(added <= V8_MAPPING_SLACK, `${added} mappings more after 1,000 cycles`);
 });
 
 test.run();
