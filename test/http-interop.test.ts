@@ -1,5 +1,6 @@
-// node:http runs unchanged over sanswitch sockets, in both directions, over TCP and over the
-// SAN provider double (a TEST DOUBLE; the real SAN providers come in the next issue).
+// node:http runs unchanged over sanswitch sockets on TCP, in both directions (the shm
+// provider is stepped aside so that every connection takes TCP; test/http-shm.test.ts runs
+// node:http over real shm).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import http from 'node:http';
@@ -7,7 +8,6 @@ import { createServer, type Socket } from '../src/index.js';
 import {
   closeServer,
   listen,
-  withDouble,
   within,
   restoreDefaults,
   stepAsideDefaults,
@@ -70,11 +70,5 @@ t(
 );
 
 t('http runs both ends over sanswitch sockets on TCP', () => viaSanswitchServer('tcp'));
-
-t('http runs both ends over sanswitch sockets on the SAN provider double', () =>
-  withDouble(async () => {
-    await viaSanswitchServer('double');
-  }),
-);
 
 t.run();
