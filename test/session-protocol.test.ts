@@ -16,6 +16,12 @@ import {
   SES_EV_NEGOTIATED,
   SES_EV_RNDV_READ,
   SES_EV_RNDV_WRITE,
+  SES_EV_SEND_DONE,
+  RING_TAIL_OFFSET,
+  SEG_RING_C2A_OFFSET,
+  SEG_RING_A2C_OFFSET,
+  SEG_CTL_C2A_OFFSET,
+  SEG_CTL_A2C_OFFSET,
   SES_EV_FIN,
   SES_EV_RST,
   SES_MSG_NEGOTIATE,
@@ -217,6 +223,37 @@ test('SES-9: a read-based RNDV hands back the peer registered bytes to copy once
   down.core.sesFlush(down.a);
   down.core.rnicDown(down.core.sesRnic(down.b));
   assert.is(down.core.sesPoll(down.b), ERR_PROTO, 'no read once the connection is down');
+});
+
+test('SES-1: each direction has a data ring and a control ring; a DONE travels on the control one', () => {
+  const w = openWire();
+  const { core, a, b, seg } = w;
+  const dv = w.view();
+  const word = (offset: number) => dv.getUint32(seg + offset, true);
+  // The header names the four rings; each has its own tail (producer cursor).
+  const tail = (ringOffset: number) => dv.getUint32(seg + ringOffset + RING_TAIL_OFFSET, true);
+  const rings = {
+    dataC2a: word(SEG_RING_C2A_OFFSET),
+    dataA2c: word(SEG_RING_A2C_OFFSET),
+    ctlC2a: word(SEG_CTL_C2A_OFFSET),
+    ctlA2c: word(SEG_CTL_A2C_OFFSET),
+  };
+  assert.is(new Set(Object.values(rings)).size, 4, 'four distinct rings');
+  const before = {
+    dataC2a: tail(rings.dataC2a),
+    dataA2c: tail(rings.dataA2c),
+    ctlC2a: tail(rings.ctlC2a),
+  };
+  const key = core.sesSendRndv(b, w.halfB, 20000);
+  assert.ok(key > 0);
+  core.sesFlush(b);
+  assert.is(tail(rings.dataA2c), before.dataA2c + 1, 'the RNDV went on the data ring a→c');
+  assert.is(core.sesPoll(a), SES_EV_RNDV_READ);
+  assert.is(core.sesSendDone(a, key, core.sesEvTotal(a) - core.sesEvLength(a)), 0);
+  core.sesFlush(a);
+  assert.is(tail(rings.ctlC2a), before.ctlC2a + 1, 'the DONE went on the control ring c→a');
+  assert.is(tail(rings.dataC2a), before.dataC2a, 'and nothing on the data ring c→a');
+  assert.is(core.sesPollControl(b), SES_EV_SEND_DONE, 'read from the control ring alone');
 });
 
 test('SES-9: a write-based receiver refuses a descriptor it did not ask for', () => {
