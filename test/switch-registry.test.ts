@@ -1,5 +1,6 @@
 // The provider registry and address table (INS-3, INS-4, INIT-5, INIT-6, INIT-7), driven with
-// the SAN provider double (a TEST DOUBLE: the real SAN providers come in the next issue). The
+// a real shm provider registered under another id where that can show the rule, else with
+// the SAN provider double (a TEST DOUBLE: address lists of other subnets, failing probes). The
 // address poll is shown an interface change through os.networkInterfaces itself: Node's
 // syncBuiltinESMExports() carries a replaced export to every module that imported it.
 import { suite } from 'uvu';
@@ -8,7 +9,14 @@ import { once } from 'node:events';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { ADDRESS_POLL_MS, addressTable } from '../src/switch/address-table.js';
-import { connect, createServer, providers, refreshAddresses, registry } from '../src/index.js';
+import {
+  connect,
+  createServer,
+  createShmProvider,
+  providers,
+  refreshAddresses,
+  registry,
+} from '../src/index.js';
 import { SanDouble } from './helpers/san-double.js';
 import {
   closeServer,
@@ -100,15 +108,21 @@ t('providers(): an unavailable provider is listed with its reason and never star
 });
 
 t('INS-4: a provider registered after a wildcard listener started gets that listener', async () => {
+  // A real shm provider under its own id: the companion it gets is a real shm listener.
   const server = createServer((s) => s.resume().end(s.transport ?? ''));
   const port = await listen(server, 0);
   assert.equal(server.transports(), ['tcp']);
-  await withDouble(async (double) => {
-    assert.equal(server.transports(), ['tcp', 'double']);
-    assert.is([...double.listeners][0]?.port, port);
-    assert.is(await readAll(connect(port, '127.0.0.1')), 'double');
-  });
+  registry.register(createShmProvider({ id: 'shm-later' }));
+  try {
+    assert.equal(server.transports(), ['tcp', 'shm-later']);
+    assert.is(await readAll(connect(port, '127.0.0.1')), 'shm-later');
+  } finally {
+    registry.unregister('shm-later');
+  }
   assert.equal(server.transports(), ['tcp'], 'unregistering closes its companion');
+  const tcp = connect(port, '127.0.0.1');
+  assert.is(await readAll(tcp), 'tcp');
+  assert.is(tcp.fallbackReason, 'no-san-provider');
   await closeServer(server);
 });
 
