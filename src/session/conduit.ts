@@ -151,20 +151,9 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
       queueMicrotask(() => cb(null));
       return;
     }
-    const registration = this.buffers.lookup(chunk);
-    if (!registration) this.#sender.enqueue(chunk, cb);
-    else {
-      // In use until the peer's RDMA of it finished or failed: deregister refuses (MEM-6).
-      registration.inUse += 1;
-      this.#sender.enqueue(
-        chunk,
-        (err) => {
-          registration.inUse -= 1;
-          cb(err);
-        },
-        true,
-      );
-    }
+    // Registered memory goes out by the peer's RDMA, with no staging copy. The socket keeps
+    // it in use (deregister refuses, MEM-6) from its write() until this callback.
+    this.#sender.enqueue(chunk, cb, this.buffers.lookup(chunk) !== undefined);
     this.#sendNow();
   }
 
@@ -246,8 +235,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
    * published, with the peer rung: it is then in the segment the peer maps.
    */
   publishNow(): void {
-    this.#publishQueued = false;
-    published(this);
+    this.#unqueuePublish();
     if (this.#closed) return;
     this.#tryNegotiate();
     if (this.#negotiated && this.#sender.flush() === 'fault') return;
@@ -256,10 +244,16 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
 
   // The end of the job that wrote: one cursor store for all its writes.
   #publishQueuedWrites(): void {
-    if (!this.#publishQueued) return;
+    if (!this.#unqueuePublish() || this.#closed) return;
+    this.#ring(this.#sender.publish());
+  }
+
+  // Drops the queued publication (its microtask then finds nothing); true when one was queued.
+  #unqueuePublish(): boolean {
+    if (!this.#publishQueued) return false;
     this.#publishQueued = false;
     published(this);
-    if (!this.#closed) this.#ring(this.#sender.publish());
+    return true;
   }
 
   // Takes the peer's NEGOTIATE if it already sits in the ring, so that a write made before
@@ -404,10 +398,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   #close(err: Error | null, abortive: boolean): void {
     this.#closed = true;
     this.#pump.stop();
-    if (this.#publishQueued) {
-      this.#publishQueued = false;
-      published(this);
-    }
+    this.#unqueuePublish();
     const callbacks = this.#sender.abort(() => err ?? socketClosed(), abortive);
     this.#handle.close(abortive);
     this.buffers.close();
