@@ -166,6 +166,14 @@ export function takeSlot(ses: u32): i32 {
   return slot;
 }
 
+// This side's sender waits for credits (either ring): the peer rings after it releases.
+// Sequentially consistent, so that the re-check that follows pairs with the peer's release
+// and its load of this flag in sesRelease (no lost wake-up).
+function startWaiting(ses: u32): void {
+  S.setState(ses, S.S_WAITING);
+  atomic.or<u32>(load<u32>(ses + S.S_OWN_FLAGS), SEG_FLAG_WAIT_CREDIT);
+}
+
 // A credit came back: this side no longer asks the peer to ring after releasing.
 function stopWaiting(ses: u32): void {
   if (S.hasState(ses, S.S_WAITING)) {
@@ -186,8 +194,7 @@ export function takeControlSlot(ses: u32): i32 {
  * slot is free now, 0 when the caller may sleep until the peer rings, or ERR_PROTO.
  */
 export function sesWaitControl(ses: u32): i32 {
-  S.setState(ses, S.S_WAITING);
-  atomic.or<u32>(load<u32>(ses + S.S_OWN_FLAGS), SEG_FLAG_WAIT_CREDIT);
+  startWaiting(ses);
   return ringHasRoom(ses + S.S_CTL_TX);
 }
 
@@ -199,8 +206,7 @@ export function sesWaitControl(ses: u32): i32 {
  */
 export function sesWaitCredit(ses: u32): i32 {
   if (load<u32>(ses + S.S_RESERVED_SLOT) != 0) return 1;
-  S.setState(ses, S.S_WAITING);
-  atomic.or<u32>(load<u32>(ses + S.S_OWN_FLAGS), SEG_FLAG_WAIT_CREDIT);
+  startWaiting(ses);
   const slot = ringReserve(ses + S.S_TX);
   if (slot == ERR_AGAIN) return 0;
   if (slot < 0) return slot;
