@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from '../../src/index.js';
 import { pattern } from './blk-pair.js';
 import { resourceCounts } from './blk-shm-process.js';
+import { busy, say } from './peer-basics.js';
 
 // Whatever happens to the parent, this process goes away.
 setTimeout(() => process.exit(3), 60_000).unref();
@@ -25,15 +26,6 @@ type Request = { seq: number; op: string } & Record<string, unknown>;
 const connections = new Map<number, Connection>();
 const servers: Server[] = [];
 let accepted = 0;
-
-function say(message: object): void {
-  process.send?.(message);
-}
-
-function busy(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until);
-}
 
 function read(connection: Connection): void {
   if (!connection.reading) {

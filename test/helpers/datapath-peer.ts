@@ -9,6 +9,7 @@ import { connect, createServer, type Server, type Socket } from '../../src/index
 import { pattern } from './blk-pair.js';
 import { resourceCounts } from './blk-shm-process.js';
 import { forgeConsumerCursor } from './datapath-hostile.js';
+import { busy, say } from './peer-basics.js';
 
 // Whatever happens to the parent, this process goes away.
 setTimeout(() => process.exit(3), 60_000).unref();
@@ -34,15 +35,6 @@ let nextId = 0;
 
 /** How long a forging process keeps its event loop busy after the forgery, in ms. */
 const FORGE_HOLD_MS = 1000;
-
-function busy(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until);
-}
-
-function say(message: object): void {
-  process.send?.(message);
-}
 
 function read(connection: Connection): void {
   if (!connection.reading) {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { createServer, type Server } from '../../src/index.js';
 import { scribble } from './shm-hostile.js';
+import { busy } from './peer-basics.js';
 
 // Whatever happens to the parent, this process goes away.
 setTimeout(() => process.exit(3), 60_000).unref();
@@ -27,11 +28,6 @@ const options = JSON.parse(process.argv[3] ?? '{}') as Options;
 
 function say(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function busy(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until);
 }
 
 function echoServer(): void {
