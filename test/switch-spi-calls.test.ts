@@ -1,18 +1,19 @@
 // Which SPI operations the switch uses over a whole connection life (PRV-2, BLK-1, CLS-1):
-// the SAN provider TEST DOUBLE's sockets are wrapped so that every method the switch looks up is
+// the real shm provider's sockets are wrapped so that every method the switch looks up is
 // recorded, whether the SPI defines it or not; shutdown, half-close, cancellation and the
 // address calls must never reach the provider (the switch does them in its session protocol).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { once } from 'node:events';
 import { connect, createServer } from '../src/index.js';
-import { DoubleSocket, SanDouble } from './helpers/san-double.js';
+import { registry } from '../src/switch/registry.js';
+import { createShmProvider } from '../src/providers/shm/index.js';
+import { recordingProvider } from './helpers/recording-provider.js';
 import {
   closeServer,
   listen,
   restoreDefaults,
   stepAsideDefaults,
-  withDoubles,
   within,
 } from './helpers/san-double-harness.js';
 
@@ -30,42 +31,14 @@ const SPI_SOCKET_OPS = new Set([
   'close',
 ]);
 
-/**
- * Wraps `socket` so that every method the switch looks up on it is added to `looked`, and a
- * socket it returns (accept) is wrapped the same way. The double itself keeps the raw object.
- */
-function recording<T extends object>(socket: T, looked: Set<string>): T {
-  return new Proxy(socket, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof key === 'string') looked.add(key);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
-        return result instanceof DoubleSocket ? recording(result, looked) : result;
-      };
-    },
-  });
-}
-
-/** The double as the switch sees it: a descriptor whose sockets record what is looked up. */
-function recordingProvider(double: SanDouble, looked: Set<string>): SanDouble {
-  return new Proxy(double, {
-    get(target, key) {
-      if (key === 'socket') return () => recording(target.socket(), looked);
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-    },
-  });
-}
-
 test.before(stepAsideDefaults);
 test.after(restoreDefaults);
 
-const looked = new Set<string>();
-
-test('PRV-2, BLK-1, CLS-1: a connection life calls only SPI socket operations', () =>
-  withDoubles([recordingProvider(new SanDouble(), looked)], async () => {
+test('PRV-2, BLK-1, CLS-1: a connection life calls only SPI socket operations', async () => {
+  const { provider, log } = recordingProvider(createShmProvider());
+  const { looked } = log;
+  registry.register(provider);
+  try {
     const server = createServer({ allowHalfOpen: true }, (s) => {
       s.on('error', () => {});
       s.on('data', (chunk: Buffer) => s.write(chunk));
@@ -74,7 +47,7 @@ test('PRV-2, BLK-1, CLS-1: a connection life calls only SPI socket operations', 
     const port = await listen(server, 0);
     const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     await within(2000, once(socket, 'connect'));
-    assert.is(socket.transport, 'double');
+    assert.is(socket.transport, 'shm');
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);
     socket.write('ping');
@@ -99,6 +72,9 @@ test('PRV-2, BLK-1, CLS-1: a connection life calls only SPI socket operations', 
     assert.equal(unexpected, [], `the switch looked up ${unexpected.join(', ')}`);
     for (const op of ['listen', 'accept', 'connect', 'conduit', 'close'])
       assert.ok(looked.has(op), op);
-  }));
+  } finally {
+    registry.unregister(provider.id);
+  }
+});
 
 test.run();

@@ -1,7 +1,7 @@
 // Test helpers around the SAN provider double (a TEST DOUBLE, see san-double.ts): register it
 // for one test and always unregister it, and bounded promises over sockets and servers.
 import { once } from 'node:events';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import net, { type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { registry } from '../../src/switch/registry.js';
 import type { Server } from '../../src/net/server.js';
@@ -88,4 +88,20 @@ export async function nextError(emitter: Duplex, ms = 2000): Promise<Error & { c
 export function closed(socket: Duplex, ms = 2000): Promise<boolean> {
   const done = new Promise<boolean>((resolve) => socket.once('close', resolve));
   return within(ms, done, 'close');
+}
+
+/** A plain node:net echo server (it has no SAN listener) and the connections it saw. */
+export async function plainServer(): Promise<{
+  server: net.Server;
+  port: number;
+  seen: () => number;
+}> {
+  let seen = 0;
+  const server = net.createServer((s) => {
+    seen += 1;
+    s.on('data', (d) => s.write(d));
+    s.on('end', () => s.end());
+  });
+  const port = await listen(server, 0, '127.0.0.1');
+  return { server, port, seen: () => seen };
 }
