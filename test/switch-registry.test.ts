@@ -34,19 +34,19 @@ t.before(stepAsideDefaults);
 t.after(restoreDefaults);
 
 t('INS-3: register/unregister emit change; list() and providers() follow', () => {
-  const double = new SanDouble('later');
+  const later = createShmProvider({ id: 'later' });
   const changes: unknown[] = [];
   const onChange = (c: unknown): void => void changes.push(c);
   registry.on('change', onChange);
   try {
-    registry.register(double);
-    assert.ok(registry.list().includes(double));
+    registry.register(later);
+    assert.ok(registry.list().includes(later));
     assert.equal(
       providers().map((p) => p.id),
       ['tcp', 'later'],
     );
     registry.unregister('later');
-    assert.not.ok(registry.list().includes(double));
+    assert.not.ok(registry.list().includes(later));
   } finally {
     registry.off('change', onChange);
   }
@@ -66,7 +66,7 @@ t('INS-3: bad registrations are refused with stable codes', () => {
     return undefined;
   };
   assert.is(
-    code(() => registry.register(new SanDouble('tcp'))),
+    code(() => registry.register(createShmProvider({ id: 'tcp' }))),
     'ERR_SANSWITCH_PROVIDER_EXISTS',
   );
   assert.is(
@@ -81,10 +81,10 @@ t('INS-3: bad registrations are refused with stable codes', () => {
     code(() => registry.unregister('nope')),
     'ERR_SANSWITCH_UNKNOWN_PROVIDER',
   );
-  registry.register(new SanDouble('twice'));
+  registry.register(createShmProvider({ id: 'twice' }));
   try {
     assert.is(
-      code(() => registry.register(new SanDouble('twice'))),
+      code(() => registry.register(createShmProvider({ id: 'twice' }))),
       'ERR_SANSWITCH_PROVIDER_EXISTS',
     );
   } finally {

@@ -1,6 +1,7 @@
 // TEST DOUBLE of a SAN provider: an in-process "fabric" that implements the SPI faithfully
 // (backlog refusal LIS-6, condition before answering ACC-3/4, refusal ACC-6, CON-2 events)
-// so the switch's rules can be tested here. The real SAN providers come in the next issue.
+// for what the real shm provider cannot be made to do here: serve another subnet, hang, fail
+// to set up, or report any connect error. Everything else runs on shm (recording-provider.ts).
 import type {
   ProbeResult,
   SanConnectRequest,
