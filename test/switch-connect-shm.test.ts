@@ -1,4 +1,4 @@
-// Routing on connect over the real shm provider (SEL-2, CB-2, CON-1..4, ARC-5), wrapped so
+// Routing on connect over the real shm provider (SEL-2, CB-2, CON-1..4, ARC-5, BLK-2), wrapped so
 // that the switch's calls and the provider's events are recorded (recording-provider.ts).
 // Connect errors and set-up failures the real provider cannot be made to produce are scripted
 // with the double in switch-connect.test.ts.
@@ -125,6 +125,36 @@ t('route decisions are published on the sanswitch:route diagnostics channel', ()
       fallbackReason: 'no-san-listener',
       provider: 'shm',
     });
+  }),
+);
+
+t('BLK-2: a client that abandons its connect as the server answers leaves no connection', () =>
+  withRecordedShm(async (log) => {
+    const controller = new AbortController();
+    let connections = 0;
+    // The abort runs after the answer is sent and before the client's loop reads it.
+    const filter = (): boolean => {
+      setImmediate(() => controller.abort());
+      return true;
+    };
+    const server = createServer({ acceptFilter: filter }, (s) => {
+      connections += 1;
+      s.on('error', () => {});
+      s.resume();
+    });
+    const port = await listen(server, 0, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', signal: controller.signal });
+    const err = (await nextError(socket)) as Error & { code?: string };
+    assert.is(err.code, 'ABORT_ERR');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(log.calls.includes('condition:true'), 'the server answered');
+    assert.is(connections, 0, 'the server application never saw it');
+    const next = connect(port, '127.0.0.1');
+    await within(2000, once(next, 'connect'));
+    assert.is(next.transport, 'shm');
+    next.destroy();
+    await closeServer(server);
+    assert.is(connections, 1);
   }),
 );
 

@@ -1,6 +1,7 @@
 // One shm SAN socket as the switch drives it through the SPI: unbound, bound, listening,
 // connecting or connected, and closed. Listening and connecting are delegated to
-// ShmListener and ShmConnector; accept() answers a queued request here (ACC-3..6).
+// ShmListener and ShmConnector; accept() answers a queued request here (ACC-3..6) and hands
+// over the connections whose connector confirmed (ConfirmQueue, BLK-2).
 import { isIP } from 'node:net';
 import type { Conduit, EndpointInfo } from '../../types/conduit.js';
 import type { SanConnectRequest, SanEvents, SanSocket, SanSocketOptions } from '../spi.js';
@@ -10,6 +11,7 @@ import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { openShmConduit, type ShmConduit } from './conduit.js';
 import { ShmConnector } from './connector.js';
+import { ConfirmQueue } from './confirming.js';
 import { ShmListener, wouldBlock } from './listener.js';
 import { createSegment } from './segment.js';
 import { encodeAnswer } from './wire.js';
@@ -29,6 +31,7 @@ export class ShmSocket implements SanSocket {
   #bound: EndpointInfo | undefined;
   #events: SanEvents = {};
   #listener: ShmListener | undefined;
+  #confirming: ConfirmQueue | undefined;
   #connector: ShmConnector | undefined;
   #conduit: ShmConduit | undefined;
   #refed = true;
@@ -62,10 +65,13 @@ export class ShmSocket implements SanSocket {
     this.#expect('open');
     if (!this.#bound) throw systemError('EINVAL', { syscall: 'listen' });
     const { address, port } = this.#bound;
-    this.#listener = new ShmListener(address, port, backlog, this.#policy, () =>
-      this.#events.accept?.(),
-    );
-    if (!this.#refed) this.#listener.unref();
+    const signal = (): void => this.#events.accept?.();
+    this.#listener = new ShmListener(address, port, backlog, this.#policy, signal);
+    this.#confirming = new ConfirmQueue(signal);
+    if (!this.#refed) {
+      this.#listener.unref();
+      this.#confirming.unref();
+    }
     this.#state = 'listening';
   }
 
@@ -74,8 +80,15 @@ export class ShmSocket implements SanSocket {
     this.#events = events;
   }
 
+  /**
+   * Hands over the oldest confirmed connection; else answers every queued request (the
+   * condition first, ACC-4) and throws EAGAIN: the answered ones arrive through the accept
+   * event once their connector confirms.
+   */
   accept(condition: (request: SanConnectRequest) => boolean): SanSocket {
     this.#expect('listening');
+    const confirmed = this.#confirming?.take();
+    if (confirmed) return new ShmSocket(this.#policy).adopt(confirmed);
     for (;;) {
       const queued = this.#listener?.take();
       if (!queued) throw wouldBlock();
@@ -85,8 +98,8 @@ export class ShmSocket implements SanSocket {
         closeQuietly(channel);
         throw systemError('ECONNREFUSED', { syscall: 'accept', ...request.remote });
       }
-      const accepted = answerAccept(channel, request, geometry, this.#policy);
-      if (accepted) return accepted;
+      const answered = answerAccept(channel, request, geometry);
+      if (answered) this.#confirming?.add(answered);
     }
   }
 
@@ -132,12 +145,14 @@ export class ShmSocket implements SanSocket {
   ref(): void {
     this.#refed = true;
     this.#listener?.ref();
+    this.#confirming?.ref();
     this.#connector?.ref();
   }
 
   unref(): void {
     this.#refed = false;
     this.#listener?.unref();
+    this.#confirming?.unref();
     this.#connector?.unref();
   }
 
@@ -149,8 +164,10 @@ export class ShmSocket implements SanSocket {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#listener?.close();
+    this.#confirming?.close();
     this.#connector?.abort();
     this.#listener = undefined;
+    this.#confirming = undefined;
     this.#connector = undefined;
     if (!this.#taken) this.#conduit?.resetAndDestroy();
   }
@@ -160,15 +177,14 @@ export class ShmSocket implements SanSocket {
  * Answers a request with ACCEPT: creates the segment and doorbells, builds the acceptor's
  * conduit (it posts its receives and writes its NEGOTIATE into the segment, SES-3), then
  * sends them: the connector finds the acceptor's negotiation there when it maps the segment,
- * so its connect completes in one round trip. Returns undefined when the connector has gone
- * or set-up failed (it then sees a hang-up).
+ * so its connect completes in one round trip. Returns the conduit, not yet confirmed, or
+ * undefined when the connector has gone or set-up failed (it then sees a hang-up).
  */
 function answerAccept(
   channel: number,
   request: SanConnectRequest,
   geometry: SessionGeometry,
-  policy: PeerPolicy,
-): ShmSocket | undefined {
+): ShmConduit | undefined {
   let created: ReturnType<typeof createSegment>;
   try {
     created = createSegment(geometry);
@@ -198,5 +214,5 @@ function answerAccept(
     conduit.resetAndDestroy();
     return undefined;
   }
-  return new ShmSocket(policy).adopt(conduit);
+  return conduit;
 }
