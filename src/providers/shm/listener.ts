@@ -2,7 +2,9 @@
 // directory whose kernel accept queue IS the backlog, so that a connect beyond it is refused
 // by the kernel at once (EAGAIN at the connector) even while this process's event loop is
 // busy, and the application never hears of it (LIS-6). Requests are read off accepted
-// channels and queued until the switch's accept() answers them.
+// channels and queued until the switch's accept() answers them. Only a complete request
+// counts against the backlog: a channel that has not sent one yet waits on its own timer,
+// among at most MAX_ARRIVING such channels, so silent dialers cannot crowd out real clients.
 import { isIP } from 'node:net';
 import type { Watcher } from '../../native/addon.js';
 import type { SanConnectRequest } from '../spi.js';
@@ -15,6 +17,11 @@ import { endpointInode, endpointPath, removeEndpoint } from './rendezvous.js';
 
 /** How long an accepted channel may take to send its request, in milliseconds. */
 export const REQUEST_TIMEOUT_MS = 2000;
+/**
+ * Accepted channels with no complete request yet, at most; beyond it the oldest is hung up
+ * on (a client sends its request right after connecting, so a real one is rarely among them).
+ */
+export const MAX_ARRIVING = 256;
 
 const EAGAIN_STATUS = errnoOf('EAGAIN');
 const EADDRINUSE_STATUS = errnoOf('EADDRINUSE');
@@ -107,14 +114,10 @@ export class ShmListener {
     return next;
   }
 
-  get #inFlight(): number {
-    return this.#arriving.size + this.#ready.length;
-  }
-
-  // Watches the listening fd while this side has room; with the room full the kernel queue
-  // holds the rest and refuses beyond it.
+  // Watches the listening fd while the backlog has room; with it full the kernel queue holds
+  // the rest and refuses beyond it.
   #resume(): void {
-    if (this.#closed || this.#watcher || this.#inFlight >= this.#backlog) return;
+    if (this.#closed || this.#watcher || this.#ready.length >= this.#backlog) return;
     const watcher = addon().channelWatch(this.#fd, () => this.#drainKernel());
     if (typeof watcher === 'number') return;
     this.#watcher = this.#refed ? watcher : watcher.unref();
@@ -122,7 +125,7 @@ export class ShmListener {
 
   #drainKernel(): void {
     const native = addon();
-    while (!this.#closed && this.#inFlight < this.#backlog) {
+    while (!this.#closed && this.#ready.length < this.#backlog) {
       const accepted = native.channelAccept(this.#fd);
       if (typeof accepted === 'number') {
         if (accepted === EAGAIN_STATUS) break;
@@ -134,7 +137,7 @@ export class ShmListener {
       }
       this.#arrive(accepted.fd);
     }
-    if (this.#inFlight >= this.#backlog) {
+    if (this.#ready.length >= this.#backlog) {
       this.#watcher?.close();
       this.#watcher = undefined;
     }
@@ -145,6 +148,10 @@ export class ShmListener {
   // connecting), else waits for it, bounded by REQUEST_TIMEOUT_MS.
   #arrive(channel: number): void {
     if (this.#readRequest(channel)) return;
+    if (this.#arriving.size >= MAX_ARRIVING) {
+      const [oldest] = this.#arriving.keys();
+      if (oldest !== undefined) this.#drop(oldest);
+    }
     const timer = setTimeout(() => this.#drop(channel), REQUEST_TIMEOUT_MS);
     if (!this.#refed) timer.unref();
     const arriving: Arriving = { watcher: undefined, timer };
