@@ -139,6 +139,33 @@ t('a stale endpoint of a SIGKILLed listener is removed; the connect then uses TC
   plain.close();
 });
 
+t(
+  'the endpoints of SIGKILLed listeners are swept when a process starts the shm provider',
+  async () => {
+    const killed = await Promise.all([startPeer('echo-server'), startPeer('echo-server')]);
+    const paths = killed.map(({ first }) => endpointPath('127.0.0.1', first.port));
+    for (const { peer } of killed) {
+      peer.child.kill('SIGKILL');
+      await exitOf(peer.child);
+    }
+    assert.ok(
+      paths.every((path) => existsSync(path)),
+      'killed listeners leave their endpoints',
+    );
+    const server = createServer();
+    const port = await listen(server, 0, '127.0.0.1');
+    const live = endpointPath('127.0.0.1', port);
+    const { first } = await startPeer('echo-server');
+    assert.not.ok(
+      paths.some((path) => existsSync(path)),
+      'the next process swept them',
+    );
+    assert.ok(existsSync(live), 'a live listener keeps its endpoint');
+    assert.ok(existsSync(endpointPath('127.0.0.1', first.port)));
+    await closeServer(server);
+  },
+);
+
 t('CLS-5: a peer killed with SIGKILL ends the survivor within a second, as TCP does', async () => {
   // A killed process's kernel closes its sockets: FIN when it had read everything (here: the
   // echo server read all), RST otherwise. node:net's client then sees `end`, no error.

@@ -7,6 +7,7 @@ import { shmSelfTest } from '../../native/self-test.js';
 import { sameUser, type PeerPolicy } from './credentials.js';
 import { localAddressList } from './addresses.js';
 import { rendezvousDir } from './rendezvous.js';
+import { sweepStaleEndpoints } from './sweep.js';
 import { ShmSocket } from './socket.js';
 import { SHM_CAPABILITIES, SHM_VERSION } from './capabilities.js';
 
@@ -29,7 +30,8 @@ export interface ShmProviderOptions {
 
 /**
  * A new shm provider descriptor. `probe()` runs the native shim's shared-memory self-test;
- * `startup()` makes sure the rendezvous directory exists and is private. Main thread only.
+ * `startup()` makes sure the rendezvous directory exists and is private, and removes the
+ * endpoints killed listeners left there (once per process). Main thread only.
  */
 export function createShmProvider(options: ShmProviderOptions = {}): SanProvider {
   const policy = options.peerPolicy ?? sameUser;
@@ -44,7 +46,7 @@ export function createShmProvider(options: ShmProviderOptions = {}): SanProvider
       return available ? { available } : { available, reason: reason ?? 'self-test failed' };
     },
     startup(): void {
-      if (refcount.acquire()) rendezvousDir();
+      if (refcount.acquire()) sweepStaleEndpoints(rendezvousDir());
     },
     cleanup(): void {
       refcount.release(id);
