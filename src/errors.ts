@@ -32,6 +32,11 @@ export const codes = {
   /** SPI only: the peer has no SAN listener of ours; the switch retries on TCP (CON-4). */
   NO_SAN_LISTENER: 'ERR_SANSWITCH_NO_SAN_LISTENER',
   /**
+   * SPI only: the peer's SAN provider declined for want of resources (memory, descriptors,
+   * a per-peer limit); the switch goes on over TCP, reason `san-declined` (CON-5).
+   */
+  SAN_DECLINED: 'ERR_SANSWITCH_SAN_DECLINED',
+  /**
    * A call on a socket after one of its calls was cancelled (BLK-6): the stream may have lost
    * data, so only `destroy()` is guaranteed to work.
    */
@@ -105,15 +110,30 @@ export function libraryError(code: string, message: string): Error & { code: str
   return err;
 }
 
-/** SPI: the error a provider reports when the peer has no SAN listener (fallback to TCP). */
-export function noSanListener(address: string, port: number): SystemError {
-  const err = new Error(`connect: no SAN listener at ${address}:${port}`) as SystemError;
-  err.code = codes.NO_SAN_LISTENER;
+// A provider's connect error that sends the switch to TCP: a system error's shape, errno 0.
+function fallbackError(code: string, message: string, address: string, port: number): SystemError {
+  const err = new Error(message) as SystemError;
+  err.code = code;
   err.errno = 0;
   err.syscall = 'connect';
   err.address = address;
   err.port = port;
   return err;
+}
+
+/** SPI: the error a provider reports when the peer has no SAN listener (fallback to TCP). */
+export function noSanListener(address: string, port: number): SystemError {
+  const message = `connect: no SAN listener at ${address}:${port}`;
+  return fallbackError(codes.NO_SAN_LISTENER, message, address, port);
+}
+
+/**
+ * SPI: a SAN connection declined for want of resources (`reason`, e.g. `no-memory`), at the
+ * connector (the peer declined) or the acceptor (it declined); TCP carries the connection.
+ */
+export function sanDeclined(address: string, port: number, reason: string): SystemError {
+  const message = `connect: SAN declined by ${address}:${port} (${reason})`;
+  return fallbackError(codes.SAN_DECLINED, message, address, port);
 }
 
 function describe(value: unknown): string {

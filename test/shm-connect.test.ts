@@ -166,6 +166,20 @@ t(
   },
 );
 
+t(
+  'CON-5: a server out of SAN memory declines; both ends go on over TCP with san-declined',
+  async () => {
+    const { peer, first } = await startPeer('echo-server', { fillMemory: true, report: true });
+    const socket = await open(first.port);
+    assert.is(socket.transport, 'tcp');
+    assert.is(socket.fallbackReason, 'san-declined');
+    assert.is(await echo(socket, 'over tcp'), 'over tcp');
+    const seen = await peer.next<{ transport: string; fallbackReason: string }>();
+    assert.equal(seen, { transport: 'tcp', fallbackReason: 'san-declined' });
+    socket.destroy();
+  },
+);
+
 t('CLS-5: a peer killed with SIGKILL ends the survivor within a second, as TCP does', async () => {
   // A killed process's kernel closes its sockets: FIN when it had read everything (here: the
   // echo server read all), RST otherwise. node:net's client then sees `end`, no error.

@@ -9,6 +9,7 @@ import {
   encodeAnswer,
   encodeRequest,
   SETUP_VERSION,
+  type SetupAnswer,
 } from '../src/providers/shm/wire.js';
 
 const REQUEST = {
@@ -19,16 +20,16 @@ const REQUEST = {
   halfBytes: 256 * 1024,
 };
 
-test('set-up: REQUEST and ANSWER round trip', () => {
+test('set-up: REQUEST and every ANSWER round trip', () => {
   assert.equal(decodeRequest(encodeRequest(REQUEST)), REQUEST);
-  assert.equal(decodeAnswer(encodeAnswer({ accepted: true, segmentBytes: 4096 })), {
-    accepted: true,
-    segmentBytes: 4096,
-  });
-  assert.equal(decodeAnswer(encodeAnswer({ accepted: false, segmentBytes: 0 })), {
-    accepted: false,
-    segmentBytes: 0,
-  });
+  const answers: SetupAnswer[] = [
+    { verdict: 'accept', segmentBytes: 4096 },
+    { verdict: 'reject' },
+    { verdict: 'decline', reason: 'no-memory' },
+    { verdict: 'decline', reason: 'no-descriptors' },
+    { verdict: 'decline', reason: 'peer-limit' },
+  ];
+  for (const answer of answers) assert.equal(decodeAnswer(encodeAnswer(answer)), answer);
 });
 
 test('set-up: a peer REQUEST with a bad field is refused', () => {
@@ -53,7 +54,7 @@ test('set-up: a peer REQUEST with a bad field is refused', () => {
 
 test('set-up: a peer ANSWER with a bad field is refused', () => {
   const answer = (verdict: number, bytes: number): Uint8Array => {
-    const out = Uint8Array.from(encodeAnswer({ accepted: true, segmentBytes: 4096 }));
+    const out = Uint8Array.from(encodeAnswer({ verdict: 'accept', segmentBytes: 4096 }));
     const view = new DataView(out.buffer);
     view.setUint32(8, verdict, true);
     view.setUint32(12, bytes, true);
@@ -61,7 +62,9 @@ test('set-up: a peer ANSWER with a bad field is refused', () => {
   };
   assert.is(decodeAnswer(answer(1, 0)), null, 'an ACCEPT without a segment');
   assert.is(decodeAnswer(answer(2, 4096)), null, 'a REJECT with a segment');
-  assert.is(decodeAnswer(answer(3, 4096)), null, 'an unknown verdict');
+  assert.is(decodeAnswer(answer(3, 0)), null, 'a DECLINE without a reason');
+  assert.is(decodeAnswer(answer(3, 4)), null, 'a DECLINE with an unknown reason');
+  assert.is(decodeAnswer(answer(4, 4096)), null, 'an unknown verdict');
   assert.is(decodeAnswer(new Uint8Array(15)), null, 'too short');
 });
 

@@ -1,11 +1,13 @@
 // The accept path (LIS-3..5, ACC-2..6): when a SAN listener signals its accept event, drain
 // its queue until it would block, letting the server's condition accept or refuse each
-// request before the provider answers the peer, so a refused peer gets ECONNREFUSED.
+// request before the provider answers the peer, so a refused peer gets ECONNREFUSED. A
+// request the provider declined for want of resources is reported, and its client goes on
+// over TCP.
 import { debuglog } from 'node:util';
 import type { Conduit } from '../types/conduit.js';
 import type { FallbackReason } from '../types/switch-socket.js';
 import type { SanConnectRequest, SanProvider, SanSocket } from '../providers/spi.js';
-import { isWouldBlock } from '../errors.js';
+import { codes, isWouldBlock } from '../errors.js';
 import { publishRoute } from './diagnostics.js';
 
 const debug = debuglog('sanswitch');
@@ -32,6 +34,11 @@ export interface AcceptHooks {
   connection(conduit: Conduit, transport: string, reason: FallbackReason | null): void;
 }
 
+/** What the drain reports besides: a request the provider declined for want of resources. */
+export interface DrainHooks extends AcceptHooks {
+  declined(info: AcceptInfo): void;
+}
+
 function toInfo(provider: SanProvider, request: SanConnectRequest): AcceptInfo {
   return {
     provider: provider.id,
@@ -47,7 +54,7 @@ function toInfo(provider: SanProvider, request: SanConnectRequest): AcceptInfo {
  * Drains `listener` until it would block (LIS-5). A condition that throws refuses the request.
  * Main thread only; called from the provider's accept event.
  */
-export function drainAccepts(listener: SanSocket, provider: SanProvider, hooks: AcceptHooks): void {
+export function drainAccepts(listener: SanSocket, provider: SanProvider, hooks: DrainHooks): void {
   for (;;) {
     let info: AcceptInfo | undefined;
     let accepted: SanSocket;
@@ -63,8 +70,20 @@ export function drainAccepts(listener: SanSocket, provider: SanProvider, hooks: 
       });
     } catch (err) {
       if (isWouldBlock(err)) return;
-      if ((err as { code?: string }).code === 'ECONNREFUSED') {
+      const code = (err as { code?: string }).code;
+      if (code === 'ECONNREFUSED') {
         debug('refused %s:%d on %s', info?.remoteAddress, info?.remotePort, provider.id);
+        continue;
+      }
+      if (code === codes.SAN_DECLINED && info) {
+        debug(
+          'declined %s:%d on %s: %s',
+          info.remoteAddress,
+          info.remotePort,
+          provider.id,
+          (err as Error).message,
+        );
+        hooks.declined(info);
         continue;
       }
       debug('accept on %s failed: %s', provider.id, (err as Error).message);

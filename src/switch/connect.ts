@@ -70,6 +70,7 @@ function fallbackFor(err: Error): FallbackReason | null {
   const code = (err as { code?: string }).code ?? '';
   if (FINAL_SAN_ERRORS.has(code)) return null;
   if (code === codes.NO_SAN_LISTENER) return 'no-san-listener';
+  if (code === codes.SAN_DECLINED) return 'san-declined';
   if (code === 'ETIMEDOUT') return 'san-timeout';
   return 'san-connect-failed';
 }

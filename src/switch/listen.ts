@@ -11,7 +11,8 @@ import type {
   SanProvider,
   SanSocket,
 } from '../providers/spi.js';
-import { drainAccepts, type AcceptHooks } from './accept.js';
+import { drainAccepts, type AcceptHooks, type DrainHooks } from './accept.js';
+import { DeclineLedger } from './declines.js';
 import { addressTable } from './address-table.js';
 import { registry, type RegistryChange } from './registry.js';
 import { publishRoute } from './diagnostics.js';
@@ -47,12 +48,19 @@ export class SwitchListener {
   readonly #hooks: ListenHooks;
   readonly #request: ListenRequest;
   readonly #companions = new Map<string, SanSocket>();
+  readonly #declines = new DeclineLedger();
+  readonly #drainHooks: DrainHooks;
   #bound: AddressInfo | undefined;
   #refed = true;
 
   constructor(request: ListenRequest, hooks: ListenHooks) {
     this.#request = request;
     this.#hooks = hooks;
+    this.#drainHooks = {
+      condition: (info) => hooks.condition(info),
+      connection: (conduit, transport, reason) => hooks.connection(conduit, transport, reason),
+      declined: (info) => this.#declines.record(info.remoteAddress),
+    };
     this.#tcp = registry.ip.createListener((incoming) => this.#onTcpConnection(incoming));
     this.#tcp.on('error', hooks.error);
     this.#tcp.once('listening', () => this.#onTcpListening());
@@ -64,14 +72,17 @@ export class SwitchListener {
     this.#tcp.listen({ port, host, backlog });
   }
 
-  // A TCP client: accepted as a conduit, as SAN connections are, or dropped past the limit.
+  // A TCP client: accepted as a conduit, as SAN connections are, or dropped past the limit;
+  // `san-declined` when it is the retry of a request a SAN provider here declined.
   #onTcpConnection(incoming: IpIncoming): void {
     if (!this.#hooks.admitsTcp()) {
       incoming.drop();
       this.#hooks.drop(incoming.endpoints);
       return;
     }
-    this.#hooks.connection(incoming.accept(), registry.ip.id, 'tcp-client');
+    const declined = this.#declines.take(incoming.endpoints.remoteAddress);
+    const reason = declined ? 'san-declined' : 'tcp-client';
+    this.#hooks.connection(incoming.accept(), registry.ip.id, reason);
   }
 
   /** True when bound to the wildcard: every SAN provider also listens (SEL-1, INS-4). */
@@ -116,7 +127,7 @@ export class SwitchListener {
       san = provider.socket();
       san.bind(this.#bound.address, this.#bound.port);
       const listener = san;
-      san.eventSelect({ accept: () => drainAccepts(listener, provider, this.#hooks) });
+      san.eventSelect({ accept: () => drainAccepts(listener, provider, this.#drainHooks) });
       san.listen(this.#request.backlog);
       if (!this.#refed) san.unref();
       this.#companions.set(provider.id, san);

@@ -34,6 +34,7 @@ export type FallbackReason =
   | 'san-timeout'
   | 'san-setup-failed'
   | 'san-connect-failed'
+  | 'san-declined'
   | 'tcp-client';
 
 /** A socket the switch connects or hands an accepted connection to. Main thread only. */

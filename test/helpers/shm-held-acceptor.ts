@@ -78,7 +78,7 @@ export function holdAcceptor(port: number): HeldAcceptor {
     if (!request) throw new Error('held acceptor: no valid request');
     const created = createSegment(withBulk(request.halfBytes));
     segment = created.segment;
-    const accept = encodeAnswer({ accepted: true, segmentBytes: segment.bytes });
+    const accept = encodeAnswer({ verdict: 'accept', segmentBytes: segment.bytes });
     const fds = [created.segmentFd, segment.peerBell, segment.ownBell];
     const sent = native.channelSend(channel, accept, fds);
     closeQuietly(created.segmentFd);

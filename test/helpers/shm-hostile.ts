@@ -46,7 +46,7 @@ export async function scribble(port: number, seed: number): Promise<{ scribbled:
   native.channelSend(fd, encodeRequest({ ...request, remotePort: port }));
   const message = await answer(fd);
   const decoded = decodeAnswer(message.bytes);
-  if (!decoded?.accepted) throw new Error('not accepted');
+  if (decoded?.verdict !== 'accept') throw new Error('not accepted');
   const segment = joinSegment(message.fds, decoded.segmentBytes, DEFAULT_GEOMETRY);
   const view = new Uint8Array(
     processCore().memory.buffer,

@@ -1,6 +1,7 @@
 // The other process of the shm provider tests (`shm-peer.ts <role> [json options]`). Each
 // role prints one JSON line when ready ({port} or {done}), then more lines as it goes.
-// Roles: echo-server (sanswitch; options backlog, blockMs, maxConnections, refuseAll),
+// Roles: echo-server (sanswitch; options backlog, blockMs, maxConnections, refuseAll,
+// fillMemory: no room left for a segment, report: one line per connection),
 // plain-server (node:net echo), sink (sanswitch or node:net: sha256 of what it receives,
 // sent back at end), silent-server (sanswitch; accepts and never reads), hostile (connects
 // over shm by hand and scribbles over the segment).
@@ -9,6 +10,18 @@ import net from 'node:net';
 import { createServer, type Server } from '../../src/index.js';
 import { scribble } from './shm-hostile.js';
 import { busy } from './peer-basics.js';
+import { processCore } from '../../src/wasm/process-core.js';
+
+/** Takes every region the process's WASM memory can still give, largest pieces first. */
+function fillMemory(): void {
+  for (let bytes = 64 << 20; bytes >= 4096; bytes /= 2) {
+    try {
+      for (;;) processCore().allocRegion(bytes);
+    } catch {
+      // ENOBUFS at this size: go on with smaller pieces.
+    }
+  }
+}
 
 // Whatever happens to the parent, this process goes away.
 setTimeout(() => process.exit(3), 60_000).unref();
@@ -18,6 +31,8 @@ interface Options {
   blockMs?: number;
   maxConnections?: number;
   refuseAll?: boolean;
+  fillMemory?: boolean;
+  report?: boolean;
   plain?: boolean;
   port?: number;
   seed?: number;
@@ -36,11 +51,14 @@ function echoServer(): void {
     { acceptFilter: options.refuseAll ? () => false : undefined },
     (socket) => {
       connections += 1;
+      if (options.report)
+        say({ transport: socket.transport, fallbackReason: socket.fallbackReason });
       socket.on('error', () => {});
       socket.pipe(socket);
     },
   );
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+  if (options.fillMemory) fillMemory();
   server.listen({ port: 0, host: '127.0.0.1', backlog: options.backlog }, () => {
     const { port } = server.address() as net.AddressInfo;
     say({ port, transports: server.transports(), pid: process.pid });

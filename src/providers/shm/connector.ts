@@ -1,10 +1,10 @@
 // The connecting side's set-up (CON-1, CON-2, CON-6): find the listener's endpoint (or a
 // wildcard one), connect its channel without blocking (a full backlog refuses at once,
 // LIS-6), check who listens, send the REQUEST, then on ACCEPT check and map what arrived and
-// complete only once the session negotiation is done.
+// complete only once the session negotiation is done; a DECLINE sends the switch to TCP.
 import type { EndpointInfo } from '../../types/conduit.js';
 import type { Watcher } from '../../native/addon.js';
-import { errnoOf, noSanListener, statusToError, systemError } from '../../errors.js';
+import { errnoOf, noSanListener, sanDeclined, statusToError, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { openShmConduit, type ShmConduit } from './conduit.js';
@@ -115,9 +115,12 @@ export class ShmConnector {
     // closed; it never accepted, so this is a refusal (ACC-6).
     if (typeof message === 'number') return this.#finish(refused());
     const answer = message.truncated ? null : decodeAnswer(message.bytes);
-    if (answer?.accepted === false) {
+    if (answer?.verdict === 'reject' || answer?.verdict === 'decline') {
       for (const fd of message.fds) closeQuietly(fd);
-      return this.#finish(refused());
+      const { address, port } = this.#remote;
+      return this.#finish(
+        answer.verdict === 'reject' ? refused() : sanDeclined(address, port, answer.reason),
+      );
     }
     try {
       if (answer === null) throw systemError('EPROTO', { syscall: 'connect' });

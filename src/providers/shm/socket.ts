@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { Conduit, EndpointInfo } from '../../types/conduit.js';
 import type { SanConnectRequest, SanEvents, SanSocket, SanSocketOptions } from '../spi.js';
 import { DEFAULT_GEOMETRY, withBulk, type SessionGeometry } from '../../session/geometry.js';
-import { invalidArgValue, systemError } from '../../errors.js';
+import { invalidArgValue, sanDeclined, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { openShmConduit, type ShmConduit } from './conduit.js';
@@ -14,7 +14,7 @@ import { ShmConnector } from './connector.js';
 import { ConfirmQueue } from './confirming.js';
 import { ShmListener, wouldBlock } from './listener.js';
 import { createSegment } from './segment.js';
-import { encodeAnswer } from './wire.js';
+import { encodeAnswer, type DeclineReason } from './wire.js';
 import { canonicalIp, isWildcard } from './rendezvous.js';
 import { ephemeralPort } from './ports.js';
 
@@ -83,7 +83,8 @@ export class ShmSocket implements SanSocket {
   /**
    * Hands over the oldest confirmed connection; else answers every queued request (the
    * condition first, ACC-4) and throws EAGAIN: the answered ones arrive through the accept
-   * event once their connector confirms.
+   * event once their connector confirms. A request this side lacks the resources for is
+   * declined (the connector goes on over TCP) and throws ERR_SANSWITCH_SAN_DECLINED.
    */
   accept(condition: (request: SanConnectRequest) => boolean): SanSocket {
     this.#expect('listening');
@@ -94,11 +95,15 @@ export class ShmSocket implements SanSocket {
       if (!queued) throw wouldBlock();
       const { channel, request, geometry } = queued;
       if (!condition(request)) {
-        addon().channelSend(channel, encodeAnswer({ accepted: false, segmentBytes: 0 }));
+        addon().channelSend(channel, encodeAnswer({ verdict: 'reject' }));
         closeQuietly(channel);
         throw systemError('ECONNREFUSED', { syscall: 'accept', ...request.remote });
       }
       const answered = answerAccept(channel, request, geometry);
+      if (typeof answered === 'string') {
+        const { address, port } = request.remote;
+        throw sanDeclined(address, port, answered);
+      }
       if (answered) this.#confirming?.add(answered);
     }
   }
@@ -177,20 +182,24 @@ export class ShmSocket implements SanSocket {
  * Answers a request with ACCEPT: creates the segment and doorbells, builds the acceptor's
  * conduit (it posts its receives and writes its NEGOTIATE into the segment, SES-3), then
  * sends them: the connector finds the acceptor's negotiation there when it maps the segment,
- * so its connect completes in one round trip. Returns the conduit, not yet confirmed, or
- * undefined when the connector has gone or set-up failed (it then sees a hang-up).
+ * so its connect completes in one round trip. Returns the conduit, not yet confirmed; the
+ * reason it declined when the segment could not be made (memory, descriptors); or undefined
+ * when the connector has gone or set-up failed later (it then sees a hang-up).
  */
 function answerAccept(
   channel: number,
   request: SanConnectRequest,
   geometry: SessionGeometry,
-): ShmConduit | undefined {
+): ShmConduit | DeclineReason | undefined {
   let created: ReturnType<typeof createSegment>;
   try {
     created = createSegment(geometry);
-  } catch {
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const reason = code === 'EMFILE' || code === 'ENFILE' ? 'no-descriptors' : 'no-memory';
+    addon().channelSend(channel, encodeAnswer({ verdict: 'decline', reason }));
     closeQuietly(channel);
-    return undefined;
+    return reason;
   }
   const { segment, segmentFd } = created;
   let conduit: ShmConduit;
@@ -207,7 +216,7 @@ function answerAccept(
     closeQuietly(segmentFd);
     return undefined;
   }
-  const answer = encodeAnswer({ accepted: true, segmentBytes: segment.bytes });
+  const answer = encodeAnswer({ verdict: 'accept', segmentBytes: segment.bytes });
   const sent = addon().channelSend(channel, answer, [segmentFd, segment.peerBell, segment.ownBell]);
   closeQuietly(segmentFd);
   if (sent < 0) {

@@ -1,5 +1,7 @@
 // The connection set-up messages sent over the rendezvous channel: the connector's REQUEST
-// and the acceptor's ACCEPT (with the segment and doorbell fds) or REJECT. Every message from
+// and the acceptor's ACCEPT (with the segment and doorbell fds), REJECT (the application
+// refused: ECONNREFUSED) or DECLINE (the acceptor lacks resources: the connector goes on
+// over TCP, as SMC declines with a reason code). Every message from
 // the peer is checked field by field; anything unexpected is a protocol violation (null).
 import { isIP } from 'node:net';
 import { isBulkHalf } from '../../session/geometry.js';
@@ -16,6 +18,7 @@ const REQUEST_MAGIC = 0x53485251; // 'SHRQ'
 const ANSWER_MAGIC = 0x5348414e; // 'SHAN'
 const VERDICT_ACCEPT = 1;
 const VERDICT_REJECT = 2;
+const VERDICT_DECLINE = 3;
 const REQUEST_FIXED_BYTES = 20;
 const ANSWER_BYTES = 16;
 const MAX_ADDRESS_BYTES = 45;
@@ -30,11 +33,16 @@ export interface SetupRequest {
   halfBytes: number;
 }
 
-/** The acceptor's answer; `segmentBytes` is 0 in a REJECT. */
-export interface SetupAnswer {
-  accepted: boolean;
-  segmentBytes: number;
-}
+/** Why an acceptor declined: its SAN memory, its descriptors, or this peer's share. */
+export type DeclineReason = 'no-memory' | 'no-descriptors' | 'peer-limit';
+
+const DECLINE_CODES: readonly DeclineReason[] = ['no-memory', 'no-descriptors', 'peer-limit'];
+
+/** The acceptor's answer. */
+export type SetupAnswer =
+  | { verdict: 'accept'; segmentBytes: number }
+  | { verdict: 'reject' }
+  | { verdict: 'decline'; reason: DeclineReason };
 
 function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= 65535;
@@ -93,14 +101,21 @@ export function decodeRequest(bytes: Uint8Array): SetupRequest | null {
   return { localAddress, localPort, remoteAddress, remotePort, halfBytes };
 }
 
-/** Encodes an ACCEPT (sent with ACCEPT_FDS descriptors) or a REJECT. */
+/** Encodes an answer; an ACCEPT is sent with ACCEPT_FDS descriptors. */
 export function encodeAnswer(answer: SetupAnswer): Uint8Array {
   const bytes = new Uint8Array(ANSWER_BYTES);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, ANSWER_MAGIC, true);
   view.setUint32(4, SETUP_VERSION, true);
-  view.setUint32(8, answer.accepted ? VERDICT_ACCEPT : VERDICT_REJECT, true);
-  view.setUint32(12, answer.accepted ? answer.segmentBytes : 0, true);
+  if (answer.verdict === 'accept') {
+    view.setUint32(8, VERDICT_ACCEPT, true);
+    view.setUint32(12, answer.segmentBytes, true);
+  } else if (answer.verdict === 'decline') {
+    view.setUint32(8, VERDICT_DECLINE, true);
+    view.setUint32(12, DECLINE_CODES.indexOf(answer.reason) + 1, true);
+  } else {
+    view.setUint32(8, VERDICT_REJECT, true);
+  }
   return bytes;
 }
 
@@ -112,9 +127,12 @@ export function decodeAnswer(bytes: Uint8Array): SetupAnswer | null {
     return null;
   }
   const verdict = view.getUint32(8, true);
-  const segmentBytes = view.getUint32(12, true);
-  if (verdict === VERDICT_REJECT)
-    return segmentBytes === 0 ? { accepted: false, segmentBytes } : null;
-  if (verdict !== VERDICT_ACCEPT || segmentBytes === 0) return null;
-  return { accepted: true, segmentBytes };
+  const value = view.getUint32(12, true);
+  if (verdict === VERDICT_REJECT) return value === 0 ? { verdict: 'reject' } : null;
+  if (verdict === VERDICT_DECLINE) {
+    const reason = DECLINE_CODES[value - 1];
+    return reason === undefined ? null : { verdict: 'decline', reason };
+  }
+  if (verdict !== VERDICT_ACCEPT || value === 0) return null;
+  return { verdict: 'accept', segmentBytes: value };
 }
