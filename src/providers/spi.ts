@@ -51,8 +51,8 @@ export interface SanSocket {
   /** Binds to an IP (or the wildcard `0.0.0.0` / `::`) and the TCP socket's port (CB-5). */
   bind(address: string, port: number): void;
   /**
-   * Starts listening. With a full backlog the provider refuses the peer at once
-   * (ECONNREFUSED at the connector) and signals nothing (LIS-6).
+   * Starts listening. With a backlog that stays full the provider refuses the peer
+   * (ECONNREFUSED at the connector, within milliseconds) and signals nothing (LIS-6).
    */
   listen(backlog: number): void;
   /** Sets the event handlers and makes the socket non-blocking (LIS-3, CON-1). */

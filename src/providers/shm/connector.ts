@@ -1,6 +1,6 @@
 // The connecting side's set-up (CON-1, CON-2, CON-6): find the listener's endpoint (or a
-// wildcard one), connect its channel without blocking (a full backlog refuses at once,
-// LIS-6), check who listens, send the REQUEST, then on ACCEPT check and map what arrived and
+// wildcard one), connect its channel without blocking (a full backlog is tried again for a
+// few milliseconds, then refused, LIS-6), check who listens, send the REQUEST, then on ACCEPT check and map what arrived and
 // complete only once the session negotiation is done; a DECLINE sends the switch to TCP.
 import type { EndpointInfo } from '../../types/conduit.js';
 import type { Watcher } from '../../native/addon.js';
@@ -21,19 +21,25 @@ const ECONNREFUSED_STATUS = errnoOf('ECONNREFUSED');
 export type ConnectDone = (err: Error | null, conduit?: ShmConduit) => void;
 
 /**
- * Connects a channel to the first live endpoint among the candidates, removing stale ones.
- * Returns the fd, or throws ECONNREFUSED (backlog full) or ERR_SANSWITCH_NO_SAN_LISTENER.
+ * How long a connector waits, in milliseconds, before each new try at a listener whose
+ * kernel queue is full: a burst of connects gets through a listener that keeps draining, as
+ * TCP's SYN retries do, and a backlog that stays full is refused after 255 ms (LIS-6).
  */
-function dial(remote: EndpointInfo): number {
+export const FULL_BACKLOG_RETRY_MS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128];
+
+/**
+ * Connects a channel to the first live endpoint among the candidates, removing stale ones.
+ * Returns the fd, or 'full' when the listener's queue is full; throws
+ * ERR_SANSWITCH_NO_SAN_LISTENER when none listens.
+ */
+function dial(remote: EndpointInfo): number | 'full' {
   const native = addon();
   for (const path of connectCandidates(remote.address, remote.port)) {
     const ino = endpointInode(path);
     if (ino === undefined) continue;
     const fd = native.channelConnect(path);
     if (fd >= 0) return fd;
-    if (fd === EAGAIN_STATUS) {
-      throw systemError('ECONNREFUSED', { syscall: 'connect', ...where(remote) });
-    }
+    if (fd === EAGAIN_STATUS) return 'full';
     if (fd === ECONNREFUSED_STATUS) removeEndpoint(path, ino);
     else if (fd !== ENOENT_STATUS)
       throw statusToError(fd, { syscall: 'connect', ...where(remote) });
@@ -56,6 +62,8 @@ export class ShmConnector {
   readonly #geometry: SessionGeometry;
   #channel = -1;
   #watcher: Watcher | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #tries = 0;
   #conduit: ShmConduit | undefined;
   #settled = false;
   #refed = true;
@@ -84,7 +92,9 @@ export class ShmConnector {
 
   #start(policy: PeerPolicy): void {
     const native = addon();
-    this.#channel = dial(this.#remote);
+    const dialled = dial(this.#remote);
+    if (dialled === 'full') return this.#retryLater(policy);
+    this.#channel = dialled;
     const peer = native.channelPeer(this.#channel);
     if (typeof peer === 'number' || !policy(peer)) {
       // Not a listener we may share memory with: a plain TCP connect may still be wanted.
@@ -102,6 +112,23 @@ export class ShmConnector {
     const watcher = native.channelWatch(this.#channel, () => this.#onAnswer());
     if (typeof watcher === 'number') throw statusToError(watcher, { syscall: 'connect' });
     this.#watcher = watcher;
+  }
+
+  #retryLater(policy: PeerPolicy): void {
+    const delay = FULL_BACKLOG_RETRY_MS[this.#tries];
+    this.#tries += 1;
+    if (delay === undefined) {
+      throw systemError('ECONNREFUSED', { syscall: 'connect', ...where(this.#remote) });
+    }
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      try {
+        this.#start(policy);
+      } catch (err) {
+        this.#finish(err as Error);
+      }
+    }, delay);
+    if (!this.#refed) this.#retry.unref();
   }
 
   #onAnswer(): void {
@@ -163,6 +190,7 @@ export class ShmConnector {
   }
 
   #release(): void {
+    clearTimeout(this.#retry);
     this.#watcher?.close();
     this.#watcher = undefined;
     closeQuietly(this.#channel);
@@ -180,12 +208,14 @@ export class ShmConnector {
 
   ref(): void {
     this.#refed = true;
+    this.#retry?.ref();
     this.#watcher?.ref();
     this.#conduit?.ref();
   }
 
   unref(): void {
     this.#refed = false;
+    this.#retry?.unref();
     this.#watcher?.unref();
     this.#conduit?.unref();
   }

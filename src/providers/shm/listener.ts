@@ -1,7 +1,7 @@
 // A listening shm endpoint (LIS-2..6): a SEQPACKET channel listener in the rendezvous
 // directory whose kernel accept queue IS the backlog, so that a connect beyond it is refused
-// by the kernel at once (EAGAIN at the connector) even while this process's event loop is
-// busy, and the application never hears of it (LIS-6). Requests are read off accepted
+// by the kernel (EAGAIN at the connector, which tries again briefly) even while this
+// process's event loop is busy, and the application never hears of it (LIS-6). Requests are read off accepted
 // channels and queued until the switch's accept() answers them. Only a complete request
 // counts against the backlog: a channel that has not sent one yet waits on its own timer,
 // among at most MAX_ARRIVING such channels, so silent dialers cannot crowd out real clients.
