@@ -180,6 +180,26 @@ t(
   },
 );
 
+t(
+  'CON-5: a peer past its large-buffer budget is declined to TCP; default connections are not',
+  async () => {
+    const { first } = await startPeer('echo-server');
+    const big = { sanBufferBytes: 64 << 20 };
+    const opened = [];
+    for (let i = 0; i < 6; i += 1) opened.push(await open(first.port, big));
+    const ways = opened.map((s) => `${s.transport}:${s.fallbackReason}`);
+    assert.equal(ways, [...Array(4).fill('shm:null'), ...Array(2).fill('tcp:san-declined')]);
+    const plain = await open(first.port);
+    assert.is(plain.transport, 'shm', 'a default-sized connection is not limited');
+    for (const s of opened) s.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await open(first.port, big);
+    assert.is(again.transport, 'shm', 'closed connections gave their share back');
+    again.destroy();
+    plain.destroy();
+  },
+);
+
 t('CLS-5: a peer killed with SIGKILL ends the survivor within a second, as TCP does', async () => {
   // A killed process's kernel closes its sockets: FIN when it had read everything (here: the
   // echo server read all), RST otherwise. node:net's client then sees `end`, no error.

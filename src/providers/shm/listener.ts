@@ -30,6 +30,8 @@ const ECONNREFUSED_STATUS = errnoOf('ECONNREFUSED');
 /** A request read off an accepted channel, waiting for accept(). */
 export interface QueuedRequest {
   channel: number;
+  /** The connector's process (from the channel's credentials). */
+  peerPid: number;
   request: SanConnectRequest;
   /** The segment the connector asked for. */
   geometry: SessionGeometry;
@@ -135,7 +137,7 @@ export class ShmListener {
         closeQuietly(accepted.fd);
         continue;
       }
-      this.#arrive(accepted.fd);
+      this.#arrive(accepted.fd, accepted.pid);
     }
     if (this.#ready.length >= this.#backlog) {
       this.#watcher?.close();
@@ -146,8 +148,8 @@ export class ShmListener {
 
   // Reads the request now if it is there (it usually is: the connector sends it right after
   // connecting), else waits for it, bounded by REQUEST_TIMEOUT_MS.
-  #arrive(channel: number): void {
-    if (this.#readRequest(channel)) return;
+  #arrive(channel: number, peerPid: number): void {
+    if (this.#readRequest(channel, peerPid)) return;
     if (this.#arriving.size >= MAX_ARRIVING) {
       const [oldest] = this.#arriving.keys();
       if (oldest !== undefined) this.#drop(oldest);
@@ -157,7 +159,7 @@ export class ShmListener {
     const arriving: Arriving = { watcher: undefined, timer };
     this.#arriving.set(channel, arriving);
     const watcher = addon().channelWatch(channel, () => {
-      if (this.#readRequest(channel)) {
+      if (this.#readRequest(channel, peerPid)) {
         this.#forget(channel);
         this.#onReady();
       }
@@ -167,7 +169,7 @@ export class ShmListener {
   }
 
   // True when the channel is done with: queued, or dropped for a bad or missing request.
-  #readRequest(channel: number): boolean {
+  #readRequest(channel: number, peerPid: number): boolean {
     const message = addon().channelRecv(channel, SETUP_MAX_BYTES, 0);
     if (message === EAGAIN_STATUS) return false;
     const decoded =
@@ -180,6 +182,7 @@ export class ShmListener {
     const { localAddress, localPort, remoteAddress, remotePort, halfBytes } = decoded;
     this.#ready.push({
       channel,
+      peerPid,
       geometry: withBulk(halfBytes),
       request: {
         remote: { address: localAddress, port: localPort, family: family(localAddress) },

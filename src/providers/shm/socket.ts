@@ -9,11 +9,12 @@ import { DEFAULT_GEOMETRY, withBulk, type SessionGeometry } from '../../session/
 import { invalidArgValue, sanDeclined, systemError } from '../../errors.js';
 import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
-import { openShmConduit, type ShmConduit } from './conduit.js';
+import { openShmConduit, ShmConduit } from './conduit.js';
 import { ShmConnector } from './connector.js';
 import { ConfirmQueue } from './confirming.js';
 import { ShmListener, wouldBlock } from './listener.js';
-import { createSegment } from './segment.js';
+import { createSegment, mappedBytes } from './segment.js';
+import { PeerShares } from './peer-shares.js';
 import { encodeAnswer, type DeclineReason } from './wire.js';
 import { canonicalIp, isWildcard } from './rendezvous.js';
 import { ephemeralPort } from './ports.js';
@@ -32,6 +33,8 @@ export class ShmSocket implements SanSocket {
   #events: SanEvents = {};
   #listener: ShmListener | undefined;
   #confirming: ConfirmQueue | undefined;
+  /** Large-buffer memory per peer process, while listening (issue 13). */
+  #shares: PeerShares | undefined;
   #connector: ShmConnector | undefined;
   #conduit: ShmConduit | undefined;
   #refed = true;
@@ -68,6 +71,7 @@ export class ShmSocket implements SanSocket {
     const signal = (): void => this.#events.accept?.();
     this.#listener = new ShmListener(address, port, backlog, this.#policy, signal);
     this.#confirming = new ConfirmQueue(signal);
+    this.#shares = new PeerShares(mappedBytes, mappedBytes(DEFAULT_GEOMETRY));
     if (!this.#refed) {
       this.#listener.unref();
       this.#confirming.unref();
@@ -93,18 +97,22 @@ export class ShmSocket implements SanSocket {
     for (;;) {
       const queued = this.#listener?.take();
       if (!queued) throw wouldBlock();
-      const { channel, request, geometry } = queued;
+      const { channel, request, geometry, peerPid } = queued;
       if (!condition(request)) {
         addon().channelSend(channel, encodeAnswer({ verdict: 'reject' }));
         closeQuietly(channel);
         throw systemError('ECONNREFUSED', { syscall: 'accept', ...request.remote });
       }
+      const giveBack = this.#shares?.take(peerPid, geometry);
+      if (!giveBack) throw declined(request, decline(channel, 'peer-limit'));
       const answered = answerAccept(channel, request, geometry);
-      if (typeof answered === 'string') {
-        const { address, port } = request.remote;
-        throw sanDeclined(address, port, answered);
+      if (answered instanceof ShmConduit) {
+        answered.once('close', giveBack);
+        this.#confirming?.add(answered);
+        continue;
       }
-      if (answered) this.#confirming?.add(answered);
+      giveBack();
+      if (answered) throw declined(request, answered);
     }
   }
 
@@ -178,6 +186,18 @@ export class ShmSocket implements SanSocket {
   }
 }
 
+/** The error accept() reports for a declined request (the switch notes it, CON-5). */
+function declined(request: SanConnectRequest, reason: DeclineReason): Error {
+  return sanDeclined(request.remote.address, request.remote.port, reason);
+}
+
+/** Answers a request with DECLINE (the connector goes on over TCP) and hangs up. */
+function decline(channel: number, reason: DeclineReason): DeclineReason {
+  addon().channelSend(channel, encodeAnswer({ verdict: 'decline', reason }));
+  closeQuietly(channel);
+  return reason;
+}
+
 /**
  * Answers a request with ACCEPT: creates the segment and doorbells, builds the acceptor's
  * conduit (it posts its receives and writes its NEGOTIATE into the segment, SES-3), then
@@ -196,10 +216,10 @@ function answerAccept(
     created = createSegment(geometry);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const reason = code === 'EMFILE' || code === 'ENFILE' ? 'no-descriptors' : 'no-memory';
-    addon().channelSend(channel, encodeAnswer({ verdict: 'decline', reason }));
-    closeQuietly(channel);
-    return reason;
+    return decline(
+      channel,
+      code === 'EMFILE' || code === 'ENFILE' ? 'no-descriptors' : 'no-memory',
+    );
   }
   const { segment, segmentFd } = created;
   let conduit: ShmConduit;
