@@ -3,7 +3,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, createServer, Socket, statusToError } from '../src/index.js';
-import { nextError } from './helpers/san-double-harness.js';
+import { nextError, within } from './helpers/san-double-harness.js';
+import net from 'node:net';
+import { once } from 'node:events';
 
 const t = suite('errors and argument validation');
 
@@ -94,5 +96,28 @@ t('AbortSignal: aborting a TCP connect destroys the socket with AbortError', asy
   assert.is(err.code, 'ABORT_ERR');
   assert.instance(err.cause, DOMException);
 });
+
+t(
+  'options node:net takes as absent connect as node:net does (http.Agent, undici, address())',
+  async () => {
+    const server = createServer((s) => s.on('error', () => {}).resume());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as { address: string; family: string; port: number };
+    const variants: object[] = [
+      { port: address.port, host: '127.0.0.1', path: null },
+      { port: address.port, host: '127.0.0.1', localAddress: null, localPort: null },
+      { ...address, host: address.address },
+      { port: address.port, host: null },
+    ];
+    for (const options of variants) {
+      for (const make of [connect, net.connect] as ((o: object) => net.Socket)[]) {
+        const socket = make(options);
+        await within(2000, once(socket, 'connect'), `connect ${JSON.stringify(options)}`);
+        socket.destroy();
+      }
+    }
+    await new Promise((resolve) => server.close(resolve));
+  },
+);
 
 t.run();

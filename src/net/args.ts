@@ -13,12 +13,15 @@ import {
 /** Options of `connect()` / `createConnection()`. */
 export interface ConnectOptions {
   port: number | string;
-  /** Default `'localhost'`. */
-  host?: string;
-  localAddress?: string;
-  localPort?: number;
-  /** 0 (either), 4 or 6. */
-  family?: number;
+  /** Default `'localhost'`; null as absent. */
+  host?: string | null;
+  /** null as absent (undici passes it). */
+  localAddress?: string | null;
+  localPort?: number | null;
+  /** Must be absent or null (http.Agent passes `path: null`): IPC paths are not supported. */
+  path?: null;
+  /** 0 (either), 4 or 6; `'IPv4'`/`'IPv6'` as `address()` reports them. */
+  family?: number | 'IPv4' | 'IPv6';
   /** Idle timeout in milliseconds (see `socket.setTimeout`). */
   timeout?: number;
   signal?: AbortSignal;
@@ -97,25 +100,33 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectOptions, Callback
   return [options, cb];
 }
 
+/** `family` as node:net takes it: 0, 4, 6, `'IPv4'` or `'IPv6'` (what `address()` reports). */
+function socketFamily(family: unknown): 0 | 4 | 6 {
+  if (family === undefined || family === null || family === 0) return 0;
+  if (family === 4 || family === 'IPv4') return 4;
+  if (family === 6 || family === 'IPv6') return 6;
+  throw invalidArgValue('options.family', family, 'must be one of: 0, 4, 6');
+}
+
 /** Validates connect options into a request; throws Node's argument errors. */
 export function toConnectRequest(options: ConnectOptions): ConnectRequest {
   const record = options as unknown as Record<string, unknown>;
-  if (record.path !== undefined) {
+  // node:net reads `path`, `host`, `localAddress` and `localPort` by truthiness: http.Agent
+  // passes `path: null` and undici `localAddress: null`, and both are plain TCP connects.
+  if (record.path) {
     throw invalidArgValue('options.path', record.path, 'is not supported (IPC paths)');
   }
   if (options.port === undefined || options.port === null) {
     throw missingArgs('"options" or "port"');
   }
   validateSocketOptions(record);
-  optionalType(options.host, 'host', 'string');
-  optionalType(options.localAddress, 'localAddress', 'string');
-  if (options.localAddress !== undefined && isIP(options.localAddress) === 0) {
-    throw invalidArgValue('options.localAddress', options.localAddress, 'is invalid');
+  if (options.host) optionalType(options.host, 'host', 'string');
+  const localAddress = options.localAddress || undefined;
+  optionalType(localAddress, 'localAddress', 'string');
+  if (localAddress !== undefined && isIP(localAddress) === 0) {
+    throw invalidArgValue('options.localAddress', localAddress, 'is invalid');
   }
-  const family = options.family ?? 0;
-  if (family !== 0 && family !== 4 && family !== 6) {
-    throw invalidArgValue('options.family', family, 'must be one of: 0, 4, 6');
-  }
+  const family = socketFamily(options.family);
   const request: ConnectRequest = {
     port: validatePort(options.port),
     host: options.host || 'localhost',
@@ -125,8 +136,8 @@ export function toConnectRequest(options: ConnectOptions): ConnectRequest {
         ? SAN_CONNECT_TIMEOUT_MS
         : validateNonNegative(options.sanConnectTimeout, 'options.sanConnectTimeout'),
   };
-  if (options.localAddress !== undefined) request.localAddress = options.localAddress;
-  if (options.localPort !== undefined) {
+  if (localAddress !== undefined) request.localAddress = localAddress;
+  if (options.localPort) {
     request.localPort = validatePort(options.localPort, 'options.localPort');
   }
   if (options.signal !== undefined) request.signal = options.signal;
