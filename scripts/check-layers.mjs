@@ -15,7 +15,7 @@ const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.u
  * bookkeeping) are the neutral bottom every layer uses.
  */
 const LAYERS = [
-  ['index', 'cli'],
+  ['index', 'cli', 'register'],
   ['net'],
   ['switch'],
   ['providers'],

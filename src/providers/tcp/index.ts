@@ -1,8 +1,7 @@
 // The TCP/IP provider over node:net: the path every connection can take, and the one that
 // listens first for every server (LIS-1). It is not a SAN provider and is never registered:
 // the registry holds it as its IP provider, and the switch reaches it through IpProvider.
-import { connect as netConnect, createServer as netCreateServer } from 'node:net';
-import type { Socket as NetSocket } from 'node:net';
+import net, { type Socket as NetSocket } from 'node:net';
 import { TcpConduit } from './conduit.js';
 import type {
   IpConnectHandlers,
@@ -12,12 +11,20 @@ import type {
   IpProvider,
 } from '../spi.js';
 import type { ConnectAttempt } from '../../types/switch-socket.js';
+import { kOwnServer } from '../../types/own-server.js';
+
+// node:net's own functions, taken as this module loads, before the preload (sanswitch/register)
+// replaces the exports: calling the replaced ones from here would recurse.
+const NetSocketClass = net.Socket;
+const netCreateServer = net.createServer;
 
 /** The TCP provider's id, as `socket.transport` shows it. */
 const TCP_PROVIDER_ID = 'tcp';
 
 function connect(options: IpConnectOptions, on: IpConnectHandlers): ConnectAttempt {
-  const inner: NetSocket = netConnect({ ...options, allowHalfOpen: true });
+  // A Socket connected directly, not net.connect(): the app's socket is the switch's, and only
+  // it is announced on node:net's `net.client.socket` channel.
+  const inner: NetSocket = new NetSocketClass({ allowHalfOpen: true }).connect(options);
   let settled = false;
   const onError = (err: Error): void => {
     if (settled) return;
@@ -63,9 +70,11 @@ function incoming(inner: NetSocket): IpIncoming {
  * the switch's Socket, not node:net, decides both.
  */
 function createListener(onConnection: (incoming: IpIncoming) => void): IpListener {
-  return netCreateServer({ allowHalfOpen: true, pauseOnConnect: true }, (inner) =>
+  const server = netCreateServer({ allowHalfOpen: true, pauseOnConnect: true }, (inner) =>
     onConnection(incoming(inner)),
   );
+  Object.defineProperty(server, kOwnServer, { value: true });
+  return server;
 }
 
 /** The process's TCP/IP provider. Main thread only. */

@@ -1,0 +1,135 @@
+// The preload (`sanswitch/register`, the package's built entry) on unmodified apps in real
+// processes (test/apps/): node:http server and client, a CommonJS net app under -r, ESM named
+// imports of node:net, NODE_OPTIONS, the scope variables, and a preloaded client talking to a
+// plain node:net server. Each process also preloads report-transport.mjs, which prints the
+// transport of every socket node:net's diagnostics channels announce.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const t = suite('register: the preload on unmodified apps');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPORT = ['--import', './test/helpers/report-transport.mjs'];
+const PRELOAD = ['--import', 'sanswitch/register', ...REPORT];
+
+interface Run {
+  /** JSON lines on stdout, as they come. */
+  next(): Promise<Record<string, unknown>>;
+  /** The exit, with every stdout line and the reports (stderr JSON lines). */
+  done: Promise<{ code: number | null; lines: Record<string, unknown>[]; reports: unknown[] }>;
+  kill(): void;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}, limitMs = 15_000): Run {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  const lines: Record<string, unknown>[] = [];
+  const waiting: ((line: Record<string, unknown>) => void)[] = [];
+  let unread = 0;
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    const line = JSON.parse(text) as Record<string, unknown>;
+    lines.push(line);
+    const waiter = waiting.shift();
+    if (waiter) waiter(line);
+    else unread += 1;
+  });
+  const reports: unknown[] = [];
+  let stderr = '';
+  createInterface({ input: child.stderr }).on('line', (text) => {
+    try {
+      reports.push(JSON.parse(text));
+    } catch {
+      stderr += `${text}\n`;
+    }
+  });
+  const done = once(child, 'exit').then(([code]) => {
+    clearTimeout(timer);
+    if (stderr) process.stdout.write(stderr);
+    return { code: code as number | null, lines, reports };
+  });
+  return {
+    next: () =>
+      unread > 0
+        ? Promise.resolve(lines[lines.length - unread--] as Record<string, unknown>)
+        : new Promise((resolve) => waiting.push(resolve)),
+    done,
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+t('node:http server and client, unmodified, both under the preload, run over shm', async () => {
+  const server = run([...PRELOAD, 'test/apps/http-hello.mjs'], { REQUESTS: '3' });
+  // node:http loaded before the preload (as another preload may load it) keeps http.Agent's
+  // own copy of createConnection: the preload replaces that too.
+  const { port, listening } = await server.next();
+  assert.is(listening, true, 'server.listening');
+  const client = run(['-r', 'node:http', ...PRELOAD, 'test/apps/http-get.mjs', String(port), '3']);
+  const ran = await client.done;
+  assert.is(ran.code, 0);
+  assert.equal(
+    ran.lines.map((line) => line.body),
+    ['hello /0', 'hello /1', 'hello /2'],
+  );
+  assert.equal(ran.reports, [{ side: 'client', transport: 'shm', fallbackReason: null }]);
+  const served = await server.done;
+  assert.is(served.code, 0, 'server.close() let the process exit');
+  assert.equal(served.lines.at(-1), { closed: true, served: 3 });
+  assert.equal(served.reports, [{ side: 'server', transport: 'shm', fallbackReason: null }]);
+});
+
+t('-r sanswitch/register switches a CommonJS app; its sockets are net.Sockets', async () => {
+  const server = run(['-r', 'sanswitch/register', ...REPORT, 'test/apps/net-echo.cjs', 'server']);
+  const { port } = await server.next();
+  const client = run([
+    '-r',
+    'sanswitch/register',
+    ...REPORT,
+    'test/apps/net-echo.cjs',
+    'client',
+    String(port),
+    'cjs',
+  ]);
+  const ran = await client.done;
+  server.kill();
+  assert.equal(ran.lines, [{ echo: 'cjs', isNetSocket: true }]);
+  assert.equal(ran.reports, [{ side: 'client', transport: 'shm', fallbackReason: null }]);
+});
+
+t('ESM named imports of node:net are switched too; NODE_OPTIONS carries the preload', async () => {
+  const ran = await run([...REPORT, 'test/apps/net-named.mjs'], {
+    NODE_OPTIONS: '--import sanswitch/register',
+  }).done;
+  assert.equal(ran.lines, [{ echo: 'named' }]);
+  const transports = ran.reports.map((r) => (r as { transport: string }).transport);
+  assert.equal(transports.sort(), ['shm', 'shm']);
+});
+
+t('SANSWITCH_PRELOAD=off and a port list that leaves the port out keep node:net', async () => {
+  for (const env of [{ SANSWITCH_PRELOAD: 'off' }, { SANSWITCH_PRELOAD_PORTS: '1-2' }]) {
+    const ran = await run([...PRELOAD, 'test/apps/net-named.mjs'], env).done;
+    assert.equal(ran.lines, [{ echo: 'named' }], JSON.stringify(env));
+    const transports = ran.reports.map((r) => (r as { transport: string }).transport);
+    assert.equal(transports, ['node:net', 'node:net'], JSON.stringify(env));
+  }
+});
+
+t('a preloaded client of a plain node:net server falls back to TCP and works', async () => {
+  const server = run([...REPORT, 'test/apps/net-echo.cjs', 'server']);
+  const { port } = await server.next();
+  const ran = await run([...PRELOAD, 'test/apps/net-echo.cjs', 'client', String(port), 'plain'])
+    .done;
+  server.kill();
+  assert.equal(ran.lines, [{ echo: 'plain', isNetSocket: true }]);
+  assert.equal(ran.reports, [
+    { side: 'client', transport: 'tcp', fallbackReason: 'no-san-listener' },
+  ]);
+});
+
+t.run();
