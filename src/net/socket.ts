@@ -61,6 +61,11 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
   fallbackReason: FallbackReason | null = null;
   /** True while a connect is in progress. */
   connecting = false;
+  /**
+   * node:net's link to a wrapping socket's transport, null on a plain socket. Node's TLS and
+   * http walk `_parent` from a TLSSocket down to the socket it wraps and stop at null.
+   */
+  _parent: null = null;
   #conduit: Conduit | undefined;
   #conduitClosed = false;
   #attempt: ConnectAttempt | undefined;

@@ -1,9 +1,11 @@
 // The preload's client side: node:net's `connect`/`createConnection` (which http's
 // `agent: false`, ws, undici and global fetch look up at call time) and http.Agent's own
-// copy of createConnection are replaced by the switch's connect for connections in scope.
-// IPC paths and out-of-scope destinations go to node:net's originals.
+// copy of createConnection are replaced by the switch's connect for connections in scope;
+// https.Agent keeps doing TLS, over a switched socket. IPC paths and out-of-scope
+// destinations go to node:net's originals.
 import net from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 import { channel } from 'node:diagnostics_channel';
 import { debuglog } from 'node:util';
 import { connect as switchConnect } from '../net/api.js';
@@ -40,9 +42,40 @@ function switchedConnect(scope: PreloadScope, original: Connect): Connect {
   };
 }
 
+type HttpsCreate = (this: https.Agent, ...args: unknown[]) => unknown;
+
+/** https.Agent's own argument forms, `(port, host, options)` or `(options)`, as one object. */
+function httpsOptions(args: unknown[]): Record<string, unknown> {
+  const [port, host, options] = args;
+  if (port !== null && typeof port === 'object') return { ...(port as object) };
+  const merged: Record<string, unknown> =
+    host !== null && typeof host === 'object' ? { ...(host as object) } : { ...(options ?? {}) };
+  if (typeof port === 'number') merged.port = port;
+  if (typeof host === 'string') merged.host = host;
+  return merged;
+}
+
 /**
- * Replaces node:net's connect and createConnection and http.Agent's createConnection (the
- * global agent inherits it). Main thread, once, at preload.
+ * https.Agent's createConnection with the TLS session over a switched socket: node's own
+ * (`original`) still does the TLS part, session cache and servername included, over the
+ * socket it is given.
+ */
+function switchedHttps(scope: PreloadScope, connect: Connect, original: HttpsCreate): HttpsCreate {
+  return function createConnection(this: https.Agent, ...args: unknown[]): unknown {
+    const options = httpsOptions(args);
+    const { host, port, path } = options;
+    if (options.socket || path || !coversPort(scope, port) || !coversHost(scope, host)) {
+      return original.apply(this, args);
+    }
+    const { localAddress, localPort, family, signal } = options;
+    const socket = connect({ host, port, localAddress, localPort, family, signal });
+    return original.call(this, { ...options, socket });
+  };
+}
+
+/**
+ * Replaces node:net's connect and createConnection, http.Agent's createConnection (the
+ * global agent inherits it) and https.Agent's. Main thread, once, at preload.
  */
 export function patchClient(scope: PreloadScope): void {
   const connect = switchedConnect(scope, net.connect as unknown as Connect);
@@ -50,4 +83,6 @@ export function patchClient(scope: PreloadScope): void {
   net.createConnection = connect as typeof net.createConnection;
   // _http_agent.js took its own reference to net.createConnection when it loaded.
   (http.Agent.prototype as { createConnection: unknown }).createConnection = connect;
+  const agent = https.Agent.prototype as unknown as { createConnection: HttpsCreate };
+  agent.createConnection = switchedHttps(scope, connect, agent.createConnection);
 }

@@ -9,7 +9,6 @@ import '../index.js';
 import { coversProgram, preloadScope } from './scope.js';
 import { patchClient } from './client.js';
 import { patchServer } from './server.js';
-import { patchInstanceof } from './instance.js';
 
 const debug = debuglog('sanswitch');
 const kInstalled = Symbol.for('sanswitch.register.installed');
@@ -20,7 +19,6 @@ if (!installed && coversProgram(scope)) {
   (globalThis as Record<symbol, unknown>)[kInstalled] = true;
   patchClient(scope);
   patchServer(scope);
-  patchInstanceof();
   syncBuiltinESMExports();
   debug('preload: installed (ports %j, hosts %j)', scope.ports, scope.hosts && [...scope.hosts]);
 } else {

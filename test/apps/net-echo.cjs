@@ -1,6 +1,6 @@
 // An unmodified CommonJS node:net app (the preload tests run it with -r): `net-echo.cjs server`
 // echoes and prints {"port"}; `net-echo.cjs client PORT TEXT` sends TEXT, prints the echo and
-// whether its socket is a net.Socket.
+// whether its socket is a net.Socket (under the preload it is not: see README).
 const net = require('node:net');
 
 if (process.argv[2] === 'server') {
