@@ -172,6 +172,26 @@ t('close(): ERR_SERVER_NOT_RUNNING when not listening; listen twice throws', asy
   await closeServer(server);
 });
 
+t(
+  'address() and listening answer right after listen(port) with no host, as node:net does',
+  async () => {
+    for (const make of [createServer, net.createServer] as (() => net.Server)[]) {
+      const server = make();
+      server.listen(0);
+      const address = server.address() as net.AddressInfo | null;
+      assert.ok(address && address.port > 0, `${make.name}: address() at once`);
+      assert.is(server.listening, true);
+      await new Promise((resolve) => server.close(resolve));
+      // With a host, node:net looks it up first, even an IP: null until then.
+      const named = make();
+      named.listen(0, '127.0.0.1');
+      assert.is(named.address(), null, `${make.name}: address() after the lookup`);
+      await once(named, 'listening');
+      await new Promise((resolve) => named.close(resolve));
+    }
+  },
+);
+
 t('providers() lists tcp, available', () => {
   assert.equal(providers()[0], {
     id: 'tcp',

@@ -92,7 +92,11 @@ export class SwitchListener {
 
   /** The TCP socket's address (the companions share it, CB-5). */
   address(): AddressInfo | null {
-    return this.#bound ?? null;
+    // node:net binds an IP at once, so address() answers right after listen(), before the
+    // `listening` event (only a host name waits for its lookup).
+    if (this.#bound) return this.#bound;
+    const now = this.#tcp.address();
+    return now !== null && typeof now === 'object' ? now : null;
   }
 
   /** The providers listening, TCP first. */
