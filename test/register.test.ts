@@ -16,7 +16,7 @@ const REPORT = ['--import', './test/helpers/report-transport.mjs'];
 const PRELOAD = ['--import', 'sanswitch/register', ...REPORT];
 
 interface Run {
-  /** JSON lines on stdout, as they come. */
+  /** The next JSON line on stdout; rejects when the process exits first. */
   next(): Promise<Record<string, unknown>>;
   /** The exit, with every stdout line and the reports (stderr JSON lines). */
   done: Promise<{ code: number | null; lines: Record<string, unknown>[]; reports: unknown[] }>;
@@ -54,11 +54,22 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, limitMs = 15_000): Run
     if (stderr) process.stdout.write(stderr);
     return { code: code as number | null, lines, reports };
   });
+  let exited = false;
+  void done.then(() => {
+    exited = true;
+    for (const waiter of waiting.splice(0)) waiter({ exited: true });
+  });
   return {
-    next: () =>
-      unread > 0
-        ? Promise.resolve(lines[lines.length - unread--] as Record<string, unknown>)
-        : new Promise((resolve) => waiting.push(resolve)),
+    next: async () => {
+      const line =
+        unread > 0
+          ? (lines[lines.length - unread--] as Record<string, unknown>)
+          : exited
+            ? { exited: true }
+            : await new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve));
+      if (line.exited === true) throw new Error(`${args.at(-1)}: exited before its next line`);
+      return line;
+    },
     done,
     kill: () => child.kill('SIGKILL'),
   };
@@ -129,6 +140,27 @@ t('https server and client, unmodified, run TLS over shm', async () => {
   const served = await server.done;
   assert.is(served.code, 0);
   assert.equal(served.reports, [{ side: 'server', transport: 'shm', fallbackReason: null }]);
+});
+
+t('node:cluster: two workers share a port; preloaded clients get shm, plain ones TCP', async () => {
+  const cluster = run([...PRELOAD, 'test/apps/cluster-hello.mjs']);
+  try {
+    const { port } = await cluster.next();
+    const workers = new Set<unknown>();
+    for (let i = 0; i < 3; i += 1) {
+      const ran = await run([...PRELOAD, 'test/apps/http-get.mjs', String(port), '1']).done;
+      assert.is(ran.code, 0);
+      assert.equal(ran.reports, [{ side: 'client', transport: 'shm', fallbackReason: null }]);
+    }
+    for (let i = 0; i < 4; i += 1) {
+      const ran = await run(['test/apps/http-get.mjs', String(port), '1']).done;
+      assert.is(ran.code, 0, 'a plain client is served over TCP');
+      workers.add(ran.lines[0]?.body);
+    }
+    assert.is(workers.size, 2, 'TCP still reaches both workers');
+  } finally {
+    cluster.kill();
+  }
 });
 
 t('a preloaded client of a plain node:net server falls back to TCP and works', async () => {

@@ -3,7 +3,8 @@
 // it and the methods that read a listening handle (address, close, listening, getConnections,
 // ref, unref). A server in scope gets a switch Server behind it (its "facade" target),
 // listening on TCP and SAN at once, whose connections the app's server emits as its own;
-// the package's own TCP listeners (kOwnServer), IPC paths and handles stay on node:net.
+// the package's own TCP listeners (kOwnServer), node:cluster's own, IPC paths and handles
+// stay on node:net.
 import net from 'node:net';
 import { channel } from 'node:diagnostics_channel';
 import { debuglog } from 'node:util';
@@ -30,6 +31,19 @@ interface AppServer extends net.Server {
 }
 
 type Method = (this: AppServer, ...args: unknown[]) => unknown;
+
+/**
+ * Whether listen() was called by Node itself: node:cluster's primary listens for its workers
+ * (round-robin) through a net.Server of its own and then takes its native handle.
+ */
+function calledByNode(): boolean {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 4;
+  Error.captureStackTrace(holder, calledByNode);
+  Error.stackTraceLimit = limit;
+  return holder.stack?.includes('node:internal/cluster/') ?? false;
+}
 
 /** The port a listen() call asks for, or undefined for an IPC path, handle or fd. */
 function listenPort(args: unknown[]): number | undefined {
@@ -97,7 +111,7 @@ export function patchServer(scope: PreloadScope): void {
 
   proto.listen = function listen(...args) {
     const port = listenPort(args);
-    if (this[kOwnServer] || port === undefined || !coversPort(scope, port)) {
+    if (this[kOwnServer] || port === undefined || !coversPort(scope, port) || calledByNode()) {
       if (!this[kOwnServer]) debug('preload: listen %s on node:net (out of scope)', port ?? 'ipc');
       return original.listen.apply(this, args);
     }
