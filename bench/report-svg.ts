@@ -26,6 +26,7 @@ const METRIC_TITLES: Record<Metric, [string, boolean]> = {
   bytes_per_s: ['throughput', true],
   msgs_per_s: ['message rate', true],
   conns_per_s: ['connection rate', true],
+  reqs_per_s: ['request rate', true],
   idle_cpu_ms: ['CPU time of an idle connection', false],
 };
 

@@ -26,7 +26,7 @@ function scaleFor(value: number, unit: Unit): Scale {
     const found = BINARY_PREFIXES.find(([divisor]) => value >= divisor);
     return found ? { divisor: found[0], label: `${found[1]}B/s` } : { divisor: 1, label: 'B/s' };
   }
-  if (unit === 'msg/s' || unit === 'conn/s') {
+  if (unit === 'msg/s' || unit === 'conn/s' || unit === 'req/s') {
     const found = SI_PREFIXES.find(([divisor]) => value >= divisor);
     return found
       ? { divisor: found[0], label: `${found[1]} ${unit}` }

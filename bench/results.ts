@@ -2,11 +2,17 @@
 // results across suites for the table and the JSON file (see bench/report.ts).
 
 /** Units of the metrics the suites report; `value`, `min` and `max` are in this unit. */
-export type Unit = 'msg/s' | 'B/s' | 'us' | 'conn/s' | 'ms';
+export type Unit = 'msg/s' | 'B/s' | 'us' | 'conn/s' | 'req/s' | 'ms';
 
 /** Metric names: `*_per_s` are throughputs (higher is better), the rest costs. */
 export type Metric =
-  'msgs_per_s' | 'bytes_per_s' | 'rtt_p50_us' | 'rtt_p99_us' | 'conns_per_s' | 'idle_cpu_ms';
+  | 'msgs_per_s'
+  | 'bytes_per_s'
+  | 'rtt_p50_us'
+  | 'rtt_p99_us'
+  | 'conns_per_s'
+  | 'reqs_per_s'
+  | 'idle_cpu_ms';
 
 /** One measured figure: one metric of one subject in one case of one suite. */
 export interface Result {

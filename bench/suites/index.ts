@@ -1,5 +1,6 @@
 // Every benchmark suite `npm run bench` knows, in the order it runs them.
 import type { Suite } from '../suite.js';
+import { httpHello } from './http-hello.js';
 import { netConnRate } from './net-conn-rate.js';
 import { netIdleCpu } from './net-idle-cpu.js';
 import { netLarge } from './net-large.js';
@@ -19,4 +20,5 @@ export const SUITES: readonly Suite[] = [
   netConnRate,
   netLarge,
   netIdleCpu,
+  httpHello,
 ];
