@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
-import { connect, createServer, providers } from '../src/index.js';
+import { connect, createServer, providers, Socket } from '../src/index.js';
 import {
   closeServer,
   closed,
@@ -189,6 +189,27 @@ t(
       await once(named, 'listening');
       await new Promise((resolve) => named.close(resolve));
     }
+  },
+);
+
+t(
+  'timeout is assignable and bufferSize reports as on node:net (test-net-pingpong reads both)',
+  async () => {
+    const server = net.createServer((s) => s.pipe(s));
+    const port = await listen(server, 0, '127.0.0.1');
+    for (const Make of [Socket, net.Socket] as unknown as (new () => net.Socket)[]) {
+      const socket = new Make();
+      assert.is(socket.bufferSize, undefined, `${Make.name}: no bufferSize before connect()`);
+      socket.connect(port, '127.0.0.1');
+      assert.is(socket.bufferSize, 0, 'connecting');
+      await once(socket, 'connect');
+      assert.is(socket.bufferSize, 0);
+      socket.setTimeout(5000);
+      (socket as { timeout?: number }).timeout = 0;
+      assert.is(socket.timeout, 0, 'an assignment is reported back');
+      socket.destroy();
+    }
+    await closeServer(server);
   },
 );
 

@@ -73,8 +73,11 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
   #readEnded = false;
   /** resetAndDestroy() is destroying the socket: the conduit is reset, not closed. */
   #resetting = false;
-  /** setTimeout() was called: `timeout` reports its value, 0 included, as node:net does. */
-  #timeoutSet = false;
+  /**
+   * What `timeout` reports: undefined until setTimeout() sets it (0 included), or the app
+   * assigns it; node:net's is a plain property, and assigning it leaves the timer alone.
+   */
+  #timeoutValue: number | undefined;
   #bytesRead = 0;
   #bytesWritten = 0;
   #refed = true;
@@ -300,10 +303,10 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
   /** Emits `timeout` after `ms` milliseconds without activity; 0 disables it. */
   setTimeout(ms: number, cb?: () => void): this {
     validateNonNegative(ms, 'msecs');
-    this.#timeoutSet = true;
     if (cb && ms === 0) this.off('timeout', cb);
     else if (cb) this.once('timeout', cb);
     this.#timer.set(ms);
+    this.#timeoutValue = this.#timer.ms;
     return this;
   }
 
@@ -364,6 +367,18 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
   }
   /** The idle timeout in milliseconds (0: disabled), or undefined before setTimeout(). */
   get timeout(): number | undefined {
-    return this.#timeoutSet ? this.#timer.ms : undefined;
+    return this.#timeoutValue;
+  }
+
+  set timeout(value: number | undefined) {
+    this.#timeoutValue = value;
+  }
+
+  /**
+   * node:net's deprecated `bufferSize`: bytes written and not yet handed to the transport;
+   * undefined on a socket never connected, as node:net's without a handle.
+   */
+  get bufferSize(): number | undefined {
+    return this.connecting || this.#conduit ? this.writableLength : undefined;
   }
 }
