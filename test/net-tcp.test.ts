@@ -192,26 +192,28 @@ t(
   },
 );
 
-t(
-  'timeout is assignable and bufferSize reports as on node:net (test-net-pingpong reads both)',
-  async () => {
-    const server = net.createServer((s) => s.pipe(s));
-    const port = await listen(server, 0, '127.0.0.1');
-    for (const Make of [Socket, net.Socket] as unknown as (new () => net.Socket)[]) {
-      const socket = new Make();
-      assert.is(socket.bufferSize, undefined, `${Make.name}: no bufferSize before connect()`);
-      socket.connect(port, '127.0.0.1');
-      assert.is(socket.bufferSize, 0, 'connecting');
-      await once(socket, 'connect');
-      assert.is(socket.bufferSize, 0);
-      socket.setTimeout(5000);
-      (socket as { timeout?: number }).timeout = 0;
-      assert.is(socket.timeout, 0, 'an assignment is reported back');
-      socket.destroy();
-    }
-    await closeServer(server);
-  },
-);
+t('timeout is assignable; bufferSize, _connecting and _handle read as on node:net', async () => {
+  const server = net.createServer((s) => s.pipe(s));
+  const port = await listen(server, 0, '127.0.0.1');
+  for (const Make of [Socket, net.Socket] as unknown as (new () => net.Socket)[]) {
+    const socket = new Make();
+    assert.is(socket.bufferSize, undefined, `${Make.name}: no bufferSize before connect()`);
+    socket.connect(port, '127.0.0.1');
+    assert.is(socket.bufferSize, 0, 'connecting');
+    const legacy = socket as unknown as { _connecting: boolean };
+    assert.is(legacy._connecting, true, '_connecting, the legacy name');
+    await once(socket, 'connect');
+    assert.is(socket.bufferSize, 0);
+    socket.setTimeout(5000);
+    (socket as { timeout?: number }).timeout = 0;
+    assert.is(socket.timeout, 0, 'an assignment is reported back');
+    const closed = once(socket, 'close');
+    socket.destroy();
+    await closed;
+    assert.is((socket as unknown as { _handle: unknown })._handle, null, 'no handle once closed');
+  }
+  await closeServer(server);
+});
 
 t('providers() lists tcp, available', () => {
   assert.equal(providers()[0], {

@@ -66,6 +66,11 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
    * http walk `_parent` from a TLSSocket down to the socket it wraps and stop at null.
    */
   _parent: null = null;
+  /**
+   * node:net's native handle: this socket never has one (its transport is a conduit), which
+   * Node's http and TLS read as "not a native stream" and node:net shows as null once closed.
+   */
+  _handle: null = null;
   #conduit: Conduit | undefined;
   #conduitClosed = false;
   #attempt: ConnectAttempt | undefined;
@@ -365,6 +370,11 @@ export class Socket extends AwaitableDuplex implements SwitchSocket {
     if (this.writable) return 'writeOnly';
     return 'closed';
   }
+  /** node:net's legacy name for `connecting`. */
+  get _connecting(): boolean {
+    return this.connecting;
+  }
+
   /** The idle timeout in milliseconds (0: disabled), or undefined before setTimeout(). */
   get timeout(): number | undefined {
     return this.#timeoutValue;
