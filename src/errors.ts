@@ -156,6 +156,17 @@ export function invalidArgValue(name: string, value: unknown, reason: string): T
   return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
 }
 
+/**
+ * A preload scope setting (`SANSWITCH_PRELOAD_*` or its config file) that cannot be used:
+ * ERR_INVALID_ARG_VALUE, thrown at preload so the app does not start half-switched.
+ */
+export function invalidPreloadSetting(name: string, value: unknown, why: string): TypeError {
+  const err = new TypeError(
+    `sanswitch/register: ${name} ${why}. Received ${JSON.stringify(value)}`,
+  );
+  return Object.assign(err, { code: 'ERR_INVALID_ARG_VALUE' });
+}
+
 /** Node's `ERR_OUT_OF_RANGE`: a RangeError with `code`. */
 export function outOfRange(name: string, range: string, actual: unknown): RangeError {
   const err = new RangeError(

@@ -11,7 +11,7 @@
 //                                          each overridden by its variable above
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { libraryError } from '../errors.js';
+import { invalidPreloadSetting } from '../errors.js';
 
 /** Inclusive port ranges. */
 type PortRanges = readonly (readonly [number, number])[];
@@ -33,13 +33,6 @@ interface ScopeFile {
 
 const OFF = new Set(['off', '0', 'false', 'no']);
 
-function invalid(name: string, value: unknown, why: string): Error {
-  return libraryError(
-    'ERR_INVALID_ARG_VALUE',
-    `sanswitch/register: ${name} ${why}. Received ${JSON.stringify(value)}`,
-  );
-}
-
 function list(value: string | readonly (number | string)[]): string[] {
   const items = typeof value === 'string' ? value.split(',') : value.map(String);
   return items.map((item) => item.trim()).filter((item) => item !== '');
@@ -50,7 +43,8 @@ function parsePorts(name: string, value: string | readonly (number | string)[]):
     const match = /^(\d+)(?:-(\d+))?$/.exec(item);
     const low = Number(match?.[1]);
     const high = Number(match?.[2] ?? match?.[1]);
-    if (!match || low > high || high > 65535) throw invalid(name, item, 'is not a port or range');
+    if (!match || low > high || high > 65535)
+      throw invalidPreloadSetting(name, item, 'is not a port or range');
     return [low, high] as const;
   });
 }
@@ -59,7 +53,11 @@ function readFile(path: string): ScopeFile {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as ScopeFile;
   } catch (err) {
-    throw invalid('SANSWITCH_PRELOAD_CONFIG', path, `cannot be read (${(err as Error).message})`);
+    throw invalidPreloadSetting(
+      'SANSWITCH_PRELOAD_CONFIG',
+      path,
+      `cannot be read (${(err as Error).message})`,
+    );
   }
 }
 

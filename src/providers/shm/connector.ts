@@ -1,7 +1,8 @@
 // The connecting side's set-up (CON-1, CON-2, CON-6): find the listener's endpoint (or a
 // wildcard one), connect its channel without blocking (a full backlog is tried again for a
-// few milliseconds, then refused, LIS-6), check who listens, send the REQUEST, then on ACCEPT check and map what arrived and
-// complete only once the session negotiation is done; a DECLINE sends the switch to TCP.
+// few milliseconds, then refused, LIS-6), check who listens, send the REQUEST, then on
+// ACCEPT check and map what arrived and complete only once the session negotiation is done;
+// a DECLINE sends the switch to TCP.
 import type { EndpointInfo } from '../../types/conduit.js';
 import type { Watcher } from '../../native/addon.js';
 import { errnoOf, noSanListener, sanDeclined, statusToError, systemError } from '../../errors.js';
