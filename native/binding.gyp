@@ -1,6 +1,7 @@
 {
   "variables": {
-    "have_verbs%": "<!(test -f /usr/include/infiniband/verbs.h && echo 1 || echo 0)"
+    "have_verbs%": "<!(test -f /usr/include/infiniband/verbs.h && echo 1 || echo 0)",
+    "have_fabric%": "<!(test -f /usr/include/rdma/fabric.h && echo 1 || echo 0)"
   },
   "targets": [
     {
@@ -11,6 +12,12 @@
         "src/channel.c",
         "src/channel-io.c",
         "src/doorbell.c",
+        "src/fabric-cm.c",
+        "src/fabric-data.c",
+        "src/fabric-info.c",
+        "src/fabric-lib.c",
+        "src/fabric-objects.c",
+        "src/fabric-probe.c",
         "src/layout.c",
         "src/segment.c",
         "src/selftest.c",
@@ -25,6 +32,10 @@
         [
           "have_verbs==1",
           { "defines": ["SANSWITCH_HAVE_VERBS"], "libraries": ["-libverbs"] }
+        ],
+        [
+          "have_fabric==1",
+          { "defines": ["SANSWITCH_HAVE_FABRIC"], "libraries": ["-ldl"] }
         ]
       ]
     }

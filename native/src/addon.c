@@ -6,6 +6,7 @@
 #include "args.h"
 #include "channel.h"
 #include "doorbell.h"
+#include "fabric.h"
 #include "layout.h"
 #include "segment.h"
 #include "selftest.h"
@@ -51,6 +52,24 @@ static napi_value init(napi_env env, napi_value exports) {
       FUNCTION("channelWatch", sanswitch_channel_watch),
       FUNCTION("selfTest", sanswitch_self_test),
       FUNCTION("verbsProbe", sanswitch_verbs_probe),
+      FUNCTION("fabricProbe", sanswitch_fabric_probe),
+#ifdef SANSWITCH_HAVE_FABRIC
+      FUNCTION("fabricOpen", sanswitch_fabric_open),
+      FUNCTION("fabricClose", sanswitch_fabric_close),
+      FUNCTION("fabricWatch", sanswitch_fabric_watch),
+      FUNCTION("fabricTryWait", sanswitch_fabric_try_wait),
+      FUNCTION("fabricListen", sanswitch_fabric_listen),
+      FUNCTION("fabricName", sanswitch_fabric_name),
+      FUNCTION("fabricConnect", sanswitch_fabric_connect),
+      FUNCTION("fabricEvents", sanswitch_fabric_events),
+      FUNCTION("fabricAccept", sanswitch_fabric_accept),
+      FUNCTION("fabricReject", sanswitch_fabric_reject),
+      FUNCTION("fabricRegister", sanswitch_fabric_register),
+      FUNCTION("fabricRegion", sanswitch_fabric_region),
+      FUNCTION("fabricRemote", sanswitch_fabric_remote),
+      FUNCTION("fabricPost", sanswitch_fabric_post),
+      FUNCTION("fabricComplete", sanswitch_fabric_complete),
+#endif
   };
   napi_value values = NULL;
   if (!shim_state_init(env) || !watcher_define_class(env) || (values = constants(env)) == NULL ||

@@ -62,6 +62,56 @@ export interface ChannelMessage {
   truncated: boolean;
 }
 
+/** One libfabric provider's domain that offers FI_EP_MSG with messages and RDMA. */
+export interface FabricProviderInfo {
+  /** libfabric's provider name (`tcp`, `verbs`, …). */
+  provider: string;
+  /** The fabric (for tcp: a subnet such as `127.0.0.1/32`). */
+  fabric: string;
+  /** The domain (for tcp: an interface; for verbs: a device). */
+  domain: string;
+  /** The memory-registration modes the provider asks for (FI_MR_* bits). */
+  mrMode: number;
+  /** The domain's own address (`''` when it has none); port 0. */
+  address: string;
+  port: number;
+}
+
+/** What loading libfabric found (see fabricProbe). */
+export interface FabricProbe {
+  /** False when the shim was compiled without libfabric's headers. */
+  built: boolean;
+  /** Whether libfabric.so.1 loaded and initialised. */
+  loaded: boolean;
+  /** Why it did not load, or why its provider list is unreadable; null otherwise. */
+  error: string | null;
+  /**
+   * Signal handlers (comma-separated names such as `SEGV,BUS`) that loading libfabric
+   * replaced and the shim put back; null when it changed none (IPATH_NO_BACKTRACE worked).
+   */
+  replaced: string | null;
+  /** libfabric's version (`1.17`), or null when not loaded. */
+  version: string | null;
+  providers: FabricProviderInfo[];
+}
+
+/** A connection-management event from a fabric domain's event queue (fabricEvents). */
+export interface FabricEvent {
+  /**
+   * `request`: a peer asks to connect to listener `id` (answer `request` with fabricAccept
+   * or fabricReject); `connected`: endpoint `id` is connected (`data`: the acceptor's private
+   * data, on the connecting side); `shutdown`: the peer of endpoint `id` closed; `error`:
+   * endpoint `id`'s connect was rejected or failed (`error`, with the reject's `data`).
+   */
+  type: 'request' | 'connected' | 'shutdown' | 'error' | 'other';
+  id: number;
+  request: number;
+  /** 0, or a negative errno (-ECONNREFUSED for a reject or for nothing listening). */
+  error: number;
+  /** The private data that came with the event (a copy; may be empty). */
+  data: Buffer;
+}
+
 /** Numbers the shim was built with. */
 export interface NativeConstants {
   /** Kernel page size in bytes: the alignment of windows, file offsets and segment sizes. */
@@ -197,6 +247,93 @@ export interface NativeAddon {
    * (NULL from ibv_get_device_list, as on machines without RDMA). Blocks briefly (sysfs).
    */
   verbsProbe(): { built: boolean; devices: string[]; error: string | null };
+
+  /**
+   * Loads libfabric on the first call (later calls reuse that load) and lists the domains of
+   * `provider` (every provider when omitted) that offer FI_EP_MSG with FI_MSG and FI_RMA.
+   * Loading sets IPATH_NO_BACKTRACE=1 first unless the environment has it, and puts back any
+   * signal handler the library replaced (see `replaced`). Blocks for milliseconds (libfabric
+   * initialises its providers).
+   */
+  fabricProbe(provider?: string): FabricProbe;
+  // The fabric* functions below exist only where `fabricProbe().built`, and work only once
+  // it `loaded`. Ids are positive numbers naming the shim's objects; an id that outlived its
+  // object matches nothing.
+  /**
+   * Opens `provider`'s first domain with one event queue and one completion queue, each with
+   * an fd. Returns the domain id, -ENODEV when the provider offers nothing usable, or a Status.
+   */
+  fabricOpen?(provider: string): number;
+  /** Closes any object; a domain closes everything opened in it first. 0 or a Status. */
+  fabricClose?(id: number): Status;
+  /**
+   * Calls `callback(POLL_READABLE)` while the domain's event queue (`queue` 0) or completion
+   * queue (1) may hold entries. Drain with fabricEvents / fabricComplete, then call
+   * fabricTryWait before sleeping: the fd can be quiet while an entry is queued.
+   */
+  fabricWatch?(domain: number, queue: 0 | 1, callback: WatchCallback): Watcher | Status;
+  /** 0 when both queues are empty and the fds will wake the loop; -EAGAIN: drain again. */
+  fabricTryWait?(domain: number): Status;
+  /** A passive endpoint listening on `address`:`port` (0: any port). Id or a Status. */
+  fabricListen?(domain: number, address: string, port: number): number;
+  /** The local (or, with `peer`, the remote) address of a listener or endpoint. */
+  fabricName?(id: number, peer?: boolean): { address: string; port: number } | Status;
+  /**
+   * Starts connecting to `address`:`port` with `data` (≤ 256 bytes; keep it ≤ 55 for verbs)
+   * as private data. Returns the endpoint id; the outcome arrives as a `connected` or
+   * `error` event. There is no timeout: the caller keeps its own timer.
+   */
+  fabricConnect?(domain: number, address: string, port: number, data: Uint8Array): number;
+  /**
+   * Drains up to `max` (1–1024) events from the domain's event queue. A `request` event's
+   * request id must be answered by fabricAccept or fabricReject (or closed).
+   */
+  fabricEvents?(domain: number, max: number): FabricEvent[] | Status;
+  /** Accepts a request with `data` as private data: the new endpoint's id, or a Status. */
+  fabricAccept?(request: number, data: Uint8Array): number;
+  /** Rejects a request with `data` as private data (the peer sees -ECONNREFUSED). */
+  fabricReject?(listener: number, request: number, data: Uint8Array): Status;
+  /**
+   * Registers `[offset, offset + bytes)` of the shared memory behind `view` (which must lie
+   * inside `view`, i.e. inside memory.buffer.byteLength: libfabric checks nothing) for local
+   * use and, per `remoteAccess` bit 1 (read) and 2 (write), for the peer's RDMA. A random
+   * 64-bit key where the provider takes requested keys. Region id or a Status.
+   */
+  fabricRegister?(
+    domain: number,
+    view: Uint8Array,
+    offset: number,
+    bytes: number,
+    remoteAccess: number,
+  ): number;
+  /** What a peer needs to address a region: its key and base (0 unless FI_MR_VIRT_ADDR). */
+  fabricRegion?(region: number): { key: bigint; address: bigint };
+  /**
+   * Sets slot `slot` (0–15) of an endpoint's peer regions: RDMA work requests name the slot
+   * as remote_key and an offset below `bytes` as remote_offset.
+   */
+  fabricRemote?(
+    endpoint: number,
+    slot: number,
+    key: bigint,
+    address: bigint,
+    bytes: number,
+  ): Status;
+  /**
+   * Posts the work requests queued in the submission ring at `sq` (a ring of `capacity`
+   * SQE_BYTES slots in the memory behind `view`; the shim is its consumer): SEND, RECV,
+   * RDMA_WRITE, RDMA_READ. local_offset is an absolute address inside the region named by
+   * local_key (a region id). Stops at a full transmit queue; returns how many were posted,
+   * -EINVAL for an entry outside its region, or a Status.
+   */
+  fabricPost?(endpoint: number, view: Uint8Array, sq: number, capacity: number): number;
+  /**
+   * Moves completions from the domain's completion queue into the ring at `cq` (the shim is
+   * its producer) while it has room: user_data as posted, result = bytes (a receive's
+   * length) or a negative errno, flags = the opcode. Completions of closed endpoints are
+   * dropped. Returns how many were written, or a Status.
+   */
+  fabricComplete?(domain: number, view: Uint8Array, cq: number, capacity: number): number;
 }
 
 /** Either the loaded shim, or why it is not available. */

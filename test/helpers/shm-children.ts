@@ -1,5 +1,6 @@
-// Starting and stopping the shm tests' child processes (test/helpers/shm-peer.ts under the
-// same TypeScript loader), reading their JSON lines, and making sure none outlives its test.
+// Starting and stopping the tests' peer processes (test/helpers/shm-peer.ts, fabric-peer.ts)
+// under the same TypeScript loader, reading their JSON lines, and making sure none outlives
+// its test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,14 +17,18 @@ export interface Peer {
   next<T = Record<string, unknown>>(ms?: number): Promise<T>;
 }
 
-/** Starts shm-peer.ts in `role` with `options`; resolves with its first line as well. */
+/**
+ * Starts shm-peer.ts (or another peer `script` taking the same arguments) in `role` with
+ * `options`; resolves with its first line as well.
+ */
 export async function startPeer<T = { port: number }>(
   role: string,
   options: object = {},
+  script: string = PEER_SCRIPT,
 ): Promise<{ peer: Peer; first: T }> {
   const child = spawn(
     process.execPath,
-    [...process.execArgv, PEER_SCRIPT, role, JSON.stringify(options)],
+    [...process.execArgv, script, role, JSON.stringify(options)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   running.add(child);
