@@ -21,8 +21,10 @@ export {
   ringPark,
   ringPeek,
   ringPending,
+  ringPublished,
   ringRelease,
   ringReserve,
+  ringShared,
   ringSlotBytes,
   ringUnpark,
 } from './ring';
@@ -50,6 +52,15 @@ export {
   rnicDown,
   rnicExecute,
 } from './shm/rnic';
+export {
+  mirrorCompleted,
+  mirrorFlush,
+  mirrorInit,
+  mirrorMaxRequests,
+  mirrorOutstanding,
+  mirrorReceive,
+  mirrorStateBytes,
+} from './fabric/mirror';
 export {
   segBulkOffset,
   segBytes,

@@ -150,6 +150,14 @@ export const REG_KEY_INDEX_MASK: u32 = 0xff;
 export const MEM_READ: u32 = 1;
 export const MEM_WRITE: u32 = 2;
 
+// ── Fabric mirror (assembly/fabric/mirror.ts) ────────────────────────────────────────────
+//
+// Over libfabric each side keeps its own copy of the segment (its image) and registers it
+// with FAB_NOTIFY_BYTES of wake-up buffers after it: +0 the 4 bytes every wake-up SEND
+// carries, +FAB_NOTIFY_RECV_OFFSET where wake-ups are received (their contents are ignored).
+export const FAB_NOTIFY_BYTES: u32 = 128;
+export const FAB_NOTIFY_RECV_OFFSET: u32 = 64;
+
 // ── Session messages: the type field of a message slot (MSG_TYPE_OFFSET) ──────────────────
 //
 // NEGOTIATE (first message each way, exactly SES_NEGOTIATE_BYTES ≤ 256, SES-6):

@@ -107,6 +107,19 @@ export function ringSlotBytes(local: u32): u32 {
   return load<u32>(local + L_SLOT_BYTES);
 }
 
+/**
+ * The cursor value this endpoint last stored into the ring's header (producer: its tail,
+ * consumer: its head), from the trusted private block, never from the header itself.
+ */
+export function ringPublished(local: u32): u32 {
+  return load<u32>(local + L_PUBLISHED);
+}
+
+/** Absolute address of the header of the ring behind `local`. */
+export function ringShared(local: u32): u32 {
+  return load<u32>(local + L_SHARED);
+}
+
 /** Number of slots of the ring behind `local`. */
 export function ringCapacity(local: u32): u32 {
   return load<u32>(local + L_MASK) + 1;

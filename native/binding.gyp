@@ -1,6 +1,5 @@
 {
   "variables": {
-    "have_verbs%": "<!(test -f /usr/include/infiniband/verbs.h && echo 1 || echo 0)",
     "have_fabric%": "<!(test -f /usr/include/rdma/fabric.h && echo 1 || echo 0)"
   },
   "targets": [
@@ -22,17 +21,12 @@
         "src/segment.c",
         "src/selftest.c",
         "src/state.c",
-        "src/verbs.c",
         "src/watcher.c",
         "src/window.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "conditions": [
-        [
-          "have_verbs==1",
-          { "defines": ["SANSWITCH_HAVE_VERBS"], "libraries": ["-libverbs"] }
-        ],
         [
           "have_fabric==1",
           { "defines": ["SANSWITCH_HAVE_FABRIC"], "libraries": ["-ldl"] }

@@ -60,5 +60,5 @@ writeFileSync(
 if (ok) console.log('sanswitch: native shim built');
 else
   console.warn(
-    `sanswitch: ${reason}\nsanswitch: continuing without the native shim (shm and verbs unavailable)`,
+    `sanswitch: ${reason}\nsanswitch: continuing without the native shim (shm and fabric unavailable)`,
   );

@@ -32,17 +32,23 @@ export {
   type ShmProviderOptions,
   type PeerPolicy,
 } from './providers/shm/index.js';
-export { VERBS_PROVIDER_ID } from './providers/verbs/index.js';
+export {
+  createFabricProvider,
+  fabricProvider,
+  FABRIC_PROVIDER_ID,
+  DEFAULT_PORT_OFFSET,
+  type FabricProviderOptions,
+} from './providers/fabric/index.js';
 
 import { registry } from './switch/registry.js';
 import type { ProviderStatus } from './switch/registry.js';
 import { shmProvider } from './providers/shm/index.js';
-import { verbsProvider } from './providers/verbs/index.js';
+import { fabricProvider } from './providers/fabric/index.js';
 
 // The default SAN providers: importing the package registers them (ARC-1: the switch serves
 // applications that never touch the registry).
 registry.register(shmProvider);
-registry.register(verbsProvider);
+registry.register(fabricProvider);
 
 /** Every provider (`tcp` first), whether it is available here, and why not. */
 export function providers(): ProviderStatus[] {

@@ -28,7 +28,7 @@ test('bench --quick --suite net-conn-rate writes JSON rows for every subject and
     assert.is(meta.quick, true);
     assert.equal(
       results.map((r) => [r.suite, r.case, r.subject, r.metric, r.unit]),
-      ['sanswitch-shm', 'node-tcp', 'node-uds'].map((s) => [
+      ['sanswitch-shm', 'node-tcp', 'node-uds', 'sanswitch-fabric'].map((s) => [
         'net-conn-rate',
         '1B',
         s,

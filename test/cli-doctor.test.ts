@@ -29,6 +29,11 @@ test('doctor prints every section and exits 0', async () => {
   if (!existsSync(INFINIBAND_SYSFS)) {
     assert.match(stdout, 'RDMA devices     no RDMA devices (no /sys/class/infiniband)');
   }
+  // libfabric's providers and the fabric provider's verdict, or why libfabric did not load.
+  assert.match(stdout, /libfabric {8}(\d+\.\d+, signal handlers .+|not loaded: .+)/);
+  if (!stdout.includes('libfabric        not loaded')) {
+    assert.match(stdout, /fabric uses {6}\w+, SAN port = TCP port \+ \d+: (usable|.+)/);
+  }
 });
 
 test('doctor --json gives the same facts as one JSON object', async () => {
@@ -41,6 +46,8 @@ test('doctor --json gives the same facts as one JSON object', async () => {
   assert.type(report.selfTest.available, 'boolean');
   assert.type(report.native.loaded, 'boolean');
   assert.ok(Array.isArray(report.rdma.devices));
+  assert.ok(report.fabric.library === null || Array.isArray(report.fabric.library.providers));
+  assert.is(report.fabric.library === null, report.fabric.missing !== null);
   for (const provider of report.providers) {
     assert.is(provider.available, provider.reason === null, provider.id);
   }

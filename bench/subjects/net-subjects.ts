@@ -4,9 +4,15 @@ import type { NetSubject } from './net-subject.js';
 import { nodeTcp } from './net-node-tcp.js';
 import { nodeUds } from './net-node-uds.js';
 import { sanswitchShm } from './net-sanswitch-shm.js';
+import { sanswitchFabric } from './net-sanswitch-fabric.js';
 
 /** Every network subject, in table order. */
-export const NET_SUBJECTS: readonly NetSubject[] = [sanswitchShm, nodeTcp, nodeUds];
+export const NET_SUBJECTS: readonly NetSubject[] = [
+  sanswitchShm,
+  nodeTcp,
+  nodeUds,
+  sanswitchFabric,
+];
 
 /** The subject the net-* suites' ratios divide by. */
 export const NET_BASELINE = nodeTcp.name;

@@ -11,11 +11,16 @@
 #include "segment.h"
 #include "selftest.h"
 #include "state.h"
-#include "verbs.h"
 #include "watcher.h"
 #include "window.h"
 
 #define FUNCTION(name, function) {name, NULL, function, NULL, NULL, NULL, napi_enumerable, NULL}
+
+#ifdef SANSWITCH_HAVE_FABRIC
+#define FABRIC_BUILT 1
+#else
+#define FABRIC_BUILT 0
+#endif
 
 /* The numbers callers need to form valid arguments. */
 static napi_value constants(napi_env env) {
@@ -26,7 +31,8 @@ static napi_value constants(napi_env env) {
       !shim_set_int(env, object, "MAX_FDS", SHIM_MAX_FDS) ||
       !shim_set_int(env, object, "POLL_READABLE", UV_READABLE) ||
       !shim_set_int(env, object, "POLL_WRITABLE", UV_WRITABLE) ||
-      !shim_set_int(env, object, "POLL_DISCONNECT", UV_DISCONNECT))
+      !shim_set_int(env, object, "POLL_DISCONNECT", UV_DISCONNECT) ||
+      !shim_set_int(env, object, "FABRIC_BUILT", FABRIC_BUILT))
     return NULL;
   return object;
 }
@@ -51,7 +57,6 @@ static napi_value init(napi_env env, napi_value exports) {
       FUNCTION("channelRecv", sanswitch_channel_recv),
       FUNCTION("channelWatch", sanswitch_channel_watch),
       FUNCTION("selfTest", sanswitch_self_test),
-      FUNCTION("verbsProbe", sanswitch_verbs_probe),
       FUNCTION("fabricProbe", sanswitch_fabric_probe),
 #ifdef SANSWITCH_HAVE_FABRIC
       FUNCTION("fabricOpen", sanswitch_fabric_open),

@@ -258,12 +258,15 @@ napi_value sanswitch_fabric_reject(napi_env env, napi_callback_info info) {
   return shim_int(env, status);
 }
 
-/* One event as { type, id, request, error, data }. */
+/* One event as { type, id, request, error, data, address, port }; the address is the
+ * requesting peer's (a request's), else empty. */
 static bool event_object(napi_env env, const char *type, int32_t id, int32_t request, int error,
-                         const void *data, size_t bytes, napi_value *out) {
+                         const void *data, size_t bytes, const struct fi_info *peer,
+                         napi_value *out) {
   napi_value value, buffer;
   void *copy;
   if (napi_create_object(env, out) != napi_ok ||
+      !fabric_set_address(env, *out, peer ? peer->dest_addr : NULL, peer ? peer->dest_addrlen : 0) ||
       napi_create_string_utf8(env, type, NAPI_AUTO_LENGTH, &value) != napi_ok ||
       napi_set_named_property(env, *out, "type", value) != napi_ok ||
       !shim_set_int(env, *out, "id", id) || !shim_set_int(env, *out, "request", request) ||
@@ -279,10 +282,11 @@ static bool read_error(napi_env env, fabric_object *d, napi_value *out) {
   uint8_t data[FABRIC_CM_DATA_BYTES];
   struct fi_eq_err_entry entry = {.err_data = data, .err_data_size = sizeof data};
   ssize_t got = fi_eq_readerr(d->u.d.eq, &entry, 0);
-  if (got < 0) return event_object(env, "error", 0, 0, fabric_status(got), NULL, 0, out);
+  if (got < 0) return event_object(env, "error", 0, 0, fabric_status(got), NULL, 0, NULL, out);
   int32_t id = entry.fid == NULL ? 0 : FABRIC_CONTEXT_ID(entry.fid->context);
   size_t bytes = entry.err_data_size <= sizeof data ? entry.err_data_size : 0;
-  return event_object(env, "error", id, 0, fabric_status(-(ssize_t)entry.err), data, bytes, out);
+  return event_object(env, "error", id, 0, fabric_status(-(ssize_t)entry.err), data, bytes, NULL,
+                      out);
 }
 
 /* Turns one CM entry into an event; a connection request keeps its fi_info as an object. */
@@ -297,14 +301,15 @@ static bool cm_event(napi_env env, int32_t domain, uint32_t event,
       fabric_object *listener = fabric_find(id, FABRIC_LISTENER);
       if (listener != NULL) fi_reject(listener->u.listener.pep, entry->info->handle, NULL, 0);
       fabric.freeinfo(entry->info);
-      return event_object(env, "error", id, 0, -EMFILE, NULL, 0, out);
+      return event_object(env, "error", id, 0, -EMFILE, NULL, 0, NULL, out);
     }
     request->u.request.info = entry->info;
-    return event_object(env, "request", id, request_id, 0, entry->data, data_bytes, out);
+    return event_object(env, "request", id, request_id, 0, entry->data, data_bytes, entry->info,
+                        out);
   }
   const char *type = event == FI_CONNECTED ? "connected" : event == FI_SHUTDOWN ? "shutdown" : "other";
   if (entry->info != NULL) fabric.freeinfo(entry->info);
-  return event_object(env, type, id, 0, 0, entry->data, data_bytes, out);
+  return event_object(env, type, id, 0, 0, entry->data, data_bytes, NULL, out);
 }
 
 napi_value sanswitch_fabric_events(napi_env env, napi_callback_info info) {

@@ -25,7 +25,7 @@ napi_value sanswitch_fabric_listen(napi_env env, napi_callback_info info);
 napi_value sanswitch_fabric_name(napi_env env, napi_callback_info info);
 /** fabricConnect(domain, address, port, data) -> endpoint id | -errno. */
 napi_value sanswitch_fabric_connect(napi_env env, napi_callback_info info);
-/** fabricEvents(domain, max) -> [{ type, id, request, error, data }] | -errno. */
+/** fabricEvents(domain, max) -> [{ type, id, request, error, data, address, port }] | -errno. */
 napi_value sanswitch_fabric_events(napi_env env, napi_callback_info info);
 /** fabricAccept(request, data) -> endpoint id | -errno; the request is used up either way. */
 napi_value sanswitch_fabric_accept(napi_env env, napi_callback_info info);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { providers, type ProviderStatus } from '../index.js';
 import { loadNative } from '../native/addon.js';
 import { shmSelfTest, type ShmAvailability } from '../native/self-test.js';
+import { fabricReport, type FabricReport } from '../providers/fabric/index.js';
 
 /** Where sysfs lists RDMA devices on Linux. */
 export const INFINIBAND_SYSFS = '/sys/class/infiniband';
@@ -51,6 +52,8 @@ export interface DoctorReport {
   selfTest: ShmAvailability;
   native: { build: NativeBuildStatus; loaded: boolean; reason: string | null };
   rdma: RdmaReport;
+  /** libfabric: its providers, and why fabric can or cannot carry connections. */
+  fabric: FabricReport;
 }
 
 function readTrimmed(path: string): string | null {
@@ -103,7 +106,7 @@ export function findRdmaDevices(root: string = INFINIBAND_SYSFS): RdmaReport {
 
 /**
  * Gathers the report. Loads the native shim and runs the shared-memory self-test (about a
- * millisecond, once per process) if nothing has yet. Main thread only; never throws.
+ * millisecond, once per process) if nothing has yet, and loads libfabric (about 300 ms). Main thread only; never throws.
  */
 export function gatherDoctorReport(): DoctorReport {
   const load = loadNative();
@@ -116,5 +119,6 @@ export function gatherDoctorReport(): DoctorReport {
     selfTest: shmSelfTest(),
     native: { build: readNativeBuildStatus(), loaded: load.addon !== null, reason: load.reason },
     rdma: findRdmaDevices(),
+    fabric: fabricReport(),
   };
 }

@@ -1,13 +1,14 @@
 // `sanswitch doctor`: what this machine and this process can do: each provider and why it is
-// unavailable, the Node and V8 versions, the shared-memory self-test, the native shim, and the
-// RDMA devices. Works where the native build failed: that is one of the things it reports.
+// unavailable, the Node and V8 versions, the shared-memory self-test, the native shim, the
+// RDMA devices, and libfabric's providers. Works where the native build failed: that is one of the things it reports.
 import type { Command } from './command.js';
 import { parseCommandArgs } from './args.js';
 import type { DoctorReport } from './doctor-report.js';
 
 const USAGE = `usage: sanswitch doctor [--json]
   Reports each provider (available here, or why not), the Node and V8 versions, the
-  shared-memory self-test, the native shim's build and load status, and the RDMA devices.
+  shared-memory self-test, the native shim's build and load status, the RDMA devices, and
+  libfabric's providers with why the fabric provider can or cannot carry connections.
   --json   print the report as one JSON object instead
   Exit status 0 whatever it finds, 1 when the library itself cannot load, 2 for a bad
   command line.`;
@@ -37,6 +38,26 @@ function rdmaLines(rdma: DoctorReport['rdma']): string[] {
   });
 }
 
+function fabricLines(fabric: DoctorReport['fabric']): string[] {
+  if (!fabric.library)
+    return [`  libfabric        not loaded: ${fabric.missing ?? 'no reason given'}`];
+  const { library } = fabric;
+  const byProvider = new Map<string, string[]>();
+  for (const p of library.providers) {
+    const where = `${p.domain}${p.address ? ` ${p.address}` : ''}`;
+    byProvider.set(p.provider, [...(byProvider.get(p.provider) ?? []), where]);
+  }
+  const found = [...byProvider].map(([name, domains]) => `${name} (${domains.join(', ')})`);
+  const handlers = library.replaced
+    ? `signal handlers ${library.replaced} replaced and put back`
+    : 'signal handlers untouched';
+  return [
+    `  libfabric        ${library.version ?? '?'}, ${handlers}`,
+    `  fabric providers ${found.join('; ') || 'none with FI_EP_MSG and RDMA'}`,
+    `  fabric uses      ${fabric.provider}, SAN port = TCP port + ${fabric.portOffset ?? '?'}: ${fabric.unusable ?? 'usable'}`,
+  ];
+}
+
 /** The report as the lines people read. */
 export function formatDoctorReport(report: DoctorReport): string {
   const lines = [
@@ -51,6 +72,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     `  shm self-test    ${report.selfTest.available ? 'passed' : `failed: ${report.selfTest.reason ?? 'no reason given'}`}`,
     ...nativeLines(report.native),
     ...rdmaLines(report.rdma),
+    ...fabricLines(report.fabric),
   ];
   return lines.join('\n');
 }

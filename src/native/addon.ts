@@ -110,6 +110,9 @@ export interface FabricEvent {
   error: number;
   /** The private data that came with the event (a copy; may be empty). */
   data: Buffer;
+  /** A request's peer address and port (`''` and 0 for other events). */
+  address: string;
+  port: number;
 }
 
 /** Numbers the shim was built with. */
@@ -124,6 +127,8 @@ export interface NativeConstants {
   POLL_READABLE: number;
   POLL_WRITABLE: number;
   POLL_DISCONNECT: number;
+  /** 1 when the shim was compiled against libfabric's headers (the fabric* functions exist). */
+  FABRIC_BUILT: number;
 }
 
 /**
@@ -242,18 +247,12 @@ export interface NativeAddon {
    */
   selfTest(view: Uint8Array, offset: number): { ok: boolean; reason: string | null };
   /**
-   * The RDMA devices libibverbs lists (ibv_get_device_list). `built` is false when the shim
-   * was compiled without libibverbs' headers; `error` is why the list could not be read
-   * (NULL from ibv_get_device_list, as on machines without RDMA). Blocks briefly (sysfs).
-   */
-  verbsProbe(): { built: boolean; devices: string[]; error: string | null };
-
-  /**
    * Loads libfabric on the first call (later calls reuse that load) and lists the domains of
    * `provider` (every provider when omitted) that offer FI_EP_MSG with FI_MSG and FI_RMA.
    * Loading sets IPATH_NO_BACKTRACE=1 first unless the environment has it, and puts back any
-   * signal handler the library replaced (see `replaced`). Blocks for milliseconds (libfabric
-   * initialises its providers).
+   * signal handler the library replaced (see `replaced`). The first call blocks for about
+   * 300 ms here (Debian's libfabric initialises its psm providers); later ones for well under
+   * a millisecond.
    */
   fabricProbe(provider?: string): FabricProbe;
   // The fabric* functions below exist only where `fabricProbe().built`, and work only once

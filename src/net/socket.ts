@@ -55,7 +55,7 @@ export { kAttempt, kEstablish };
  * stream API. Main thread only.
  */
 export class Socket extends AwaitableDuplex implements SwitchSocket {
-  /** The provider carrying the connection (`'tcp'`, `'shm'`, `'verbs'`); null until then. */
+  /** The provider carrying the connection (`'tcp'`, `'shm'`, `'fabric'`); null until then. */
   transport: string | null = null;
   /** Why a connection that could have used a SAN provider runs over TCP; else null. */
   fallbackReason: FallbackReason | null = null;

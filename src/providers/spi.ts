@@ -86,7 +86,7 @@ export interface SanSocket {
 
 /** A SAN provider descriptor, registered with `registry.register()`. */
 export interface SanProvider {
-  /** A short lowercase id: `shm`, `verbs`. Shown as `socket.transport`. */
+  /** A short lowercase id: `shm`, `fabric`. Shown as `socket.transport`. */
   readonly id: string;
   readonly version: string;
   readonly capabilities: SanCapabilities;

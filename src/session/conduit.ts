@@ -85,6 +85,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     const flags = options.rdmaRead === false ? 0 : SES_FLAG_RDMA_READ;
     this.#handle = openSession(options.core, options.segment, options.geometry, this.#role, flags);
     const { core, ses, memory, ownHalf } = this.#handle;
+    this.#doorbell.attach?.(ses);
     const { halfBytes } = options.geometry;
     const bulk = new ExtentAllocator(ownHalf, ownHalf + halfBytes, SEG_BULK_ALIGN_BYTES);
     this.#sender = new SessionSender(core, ses, memory, options.geometry, bulk);
@@ -270,6 +271,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   }
 
   #ring(status: number): void {
+    this.#doorbell.sync?.();
     if (status === 1) this.#doorbell.ring();
   }
 
@@ -307,6 +309,8 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   // One pass of the pump: receive, then send.
   #step(): StepResult {
     const { core, ses } = this.#handle;
+    this.#doorbell.poll?.();
+    if (this.#closed) return IDLE;
     const drained = this.#receiver.drain(64, this.#isPaused);
     if (this.#closed) return IDLE;
     if (drained.messages > 0) this.#ring(core.sesRelease(ses));

@@ -1,5 +1,7 @@
 // How a session conduit wakes its peer. The shm provider plugs in the native eventfd; the
-// in-process tests plug in a double. The peer's side calls the conduit's wake() when rung.
+// fabric provider, whose peer cannot see this side's segment, copies it over and wakes the
+// peer after every publication; the in-process tests plug in a double. The peer's side
+// calls the conduit's wake() when rung.
 
 /** Wakes the peer's receive path. Called on the main thread; must not block. */
 export interface Doorbell {
@@ -8,4 +10,21 @@ export interface Doorbell {
    * (parked on its receive ring, or waiting for credits) or after a reset.
    */
   ring(): void;
+  /**
+   * Optional: runs once the session is attached to its segment (`ses`: the address of its
+   * private block), before its first publication.
+   */
+  attach?(ses: number): void;
+  /**
+   * Optional: runs after every publication of this side (its rings, heads, flags), whether
+   * or not the peer must be rung: a transport whose peer has its own copy of the segment
+   * sends what changed now.
+   */
+  sync?(): void;
+  /**
+   * Optional: runs at the start of every pump step: a transport that moves the peer's
+   * changes into this side's segment only while it is polled (libfabric's tcp provider)
+   * makes progress here.
+   */
+  poll?(): void;
 }

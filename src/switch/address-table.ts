@@ -76,6 +76,12 @@ export class AddressTable {
     return this.#rows.find((row) => row.list.check(ip, familyOf(ip)))?.provider;
   }
 
+  /** Every provider serving `ip`, first registered first. */
+  lookupAll(ip: string): SanProvider[] {
+    if (isIP(ip) === 0) return [];
+    return this.#rows.filter((row) => row.list.check(ip, familyOf(ip))).map((row) => row.provider);
+  }
+
   /** Whether any SAN provider serves any address at all. */
   get empty(): boolean {
     return this.#rows.length === 0;

@@ -107,9 +107,11 @@ export class SwitchListener {
   #onTcpListening(): void {
     this.#bound = this.#tcp.address() as AddressInfo;
     openListeners.add(this);
+    // Bound to one IP: every provider serving it (shm for this host's clients, fabric for
+    // other hosts' on the same NIC).
     const selected = this.wildcard
       ? registry.available()
-      : [addressTable.lookup(this.#bound.address)].filter((p) => p !== undefined);
+      : addressTable.lookupAll(this.#bound.address);
     for (const provider of selected) this.addProvider(provider);
     const { address, port } = this.#bound;
     publishRoute({

@@ -43,6 +43,8 @@ export interface CoreExports {
   ringPark(local: number): number;
   ringHasRoom(local: number): number;
   ringPending(local: number): number;
+  ringPublished(local: number): number;
+  ringShared(local: number): number;
   ringUnpark(local: number): void;
   msgMaxPayload(local: number): number;
   msgWrite(local: number, src: number, length: number, type: number): number;
@@ -76,6 +78,22 @@ export interface CoreExports {
   memDeregister(rnic: number, key: number): number;
   rnicDown(rnic: number): void;
   rnicExecute(rnic: number, sq: number, cq: number): number;
+  mirrorStateBytes(entries: number): number;
+  mirrorMaxRequests(entries: number): number;
+  mirrorInit(
+    m: number,
+    ses: number,
+    sq: number,
+    region: number,
+    stageRegion: number,
+    tag: number,
+    recvTag: number,
+    notify: number,
+  ): number;
+  mirrorFlush(m: number): number;
+  mirrorCompleted(m: number, count: number): void;
+  mirrorOutstanding(m: number): number;
+  mirrorReceive(m: number): number;
   segBulkOffset(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
   segBytes(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
   segFormat(

@@ -1,5 +1,5 @@
 // TEST DOUBLE: an in-process pair of Conduits for the SAN provider double (san-double.ts).
-// The real SAN conduits (shm over shared memory, verbs) come with the providers' own issue;
+// The real SAN conduits (shm over shared memory, fabric over libfabric) come with their providers;
 // this pair only moves Buffers between two objects, preserving order, FIN and reset.
 import { EventEmitter } from 'node:events';
 import type { Conduit, EndpointInfo } from '../../src/types/conduit.js';

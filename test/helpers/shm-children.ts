@@ -19,18 +19,18 @@ export interface Peer {
 
 /**
  * Starts shm-peer.ts (or another peer `script` taking the same arguments) in `role` with
- * `options`; resolves with its first line as well.
+ * `options`; resolves with its first line as well. `wrapper` runs it inside another command
+ * (`['ip', 'netns', 'exec', 'sa']`: in a network namespace).
  */
 export async function startPeer<T = { port: number }>(
   role: string,
   options: object = {},
   script: string = PEER_SCRIPT,
+  wrapper: readonly string[] = [],
 ): Promise<{ peer: Peer; first: T }> {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, script, role, JSON.stringify(options)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const args = [process.execPath, ...process.execArgv, script, role, JSON.stringify(options)];
+  const [command = process.execPath, ...rest] = [...wrapper, ...args];
+  const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const lines: string[] = [];

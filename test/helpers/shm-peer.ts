@@ -1,13 +1,17 @@
 // The other process of the shm provider tests (`shm-peer.ts <role> [json options]`). Each
 // role prints one JSON line when ready ({port} or {done}), then more lines as it goes.
 // Roles: echo-server (sanswitch; options backlog, blockMs, maxConnections, refuseAll,
-// fillMemory: no room left for a segment, report: one line per connection),
-// plain-server (node:net echo), sink (sanswitch or node:net: sha256 of what it receives,
+// fillMemory: no room left for a segment, report: one line per connection, host: the
+// address to listen on, default 127.0.0.1),
+// plain-server (node:net echo), dial (sanswitch or node:net with `plain`: connects to
+// options host and port, prints its transport and the echo of one line, exits), sink (sanswitch or node:net: sha256 of what it receives,
 // sent back at end), silent-server (sanswitch; accepts and never reads), hostile (connects
-// over shm by hand and scribbles over the segment).
+// over shm by hand and scribbles over the segment). Option `only` (`shm` or `fabric`) leaves
+// that SAN provider alone registered, so that the shared SAN suite (san-suite.ts) runs the
+// same servers over each.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { createServer, type Server } from '../../src/index.js';
+import { connect, createServer, registry, type Server } from '../../src/index.js';
 import { scribble } from './shm-hostile.js';
 import { busy } from './peer-basics.js';
 import { processCore } from '../../src/wasm/process-core.js';
@@ -36,10 +40,16 @@ interface Options {
   plain?: boolean;
   port?: number;
   seed?: number;
+  only?: string;
+  host?: string;
 }
 
 const role = process.argv[2] ?? '';
 const options = JSON.parse(process.argv[3] ?? '{}') as Options;
+if (options.only) {
+  for (const provider of registry.list())
+    if (provider.id !== options.only) registry.unregister(provider.id);
+}
 
 function say(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -59,7 +69,8 @@ function echoServer(): void {
   );
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   if (options.fillMemory) fillMemory();
-  server.listen({ port: 0, host: '127.0.0.1', backlog: options.backlog }, () => {
+  const host = options.host ?? '127.0.0.1';
+  server.listen({ port: options.port ?? 0, host, backlog: options.backlog }, () => {
     const { port } = server.address() as net.AddressInfo;
     say({ port, transports: server.transports(), pid: process.pid });
     if (options.blockMs) {
@@ -91,6 +102,23 @@ function sink(): void {
   server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
 }
 
+function dial(): void {
+  const target = { port: options.port ?? 0, host: options.host ?? '127.0.0.1' };
+  const socket = options.plain ? net.connect(target) : connect(target);
+  socket.once('connect', () => {
+    const { transport = 'tcp', fallbackReason = null } = socket as net.Socket & {
+      transport?: string;
+      fallbackReason?: string | null;
+    };
+    socket.once('data', (chunk: Buffer) => {
+      say({ transport, fallbackReason, echo: String(chunk) });
+      socket.destroy();
+    });
+    socket.write(`hello from ${process.pid}`);
+  });
+  socket.once('error', (err: Error & { code?: string }) => say({ error: err.code ?? err.message }));
+}
+
 function silentServer(): void {
   const server = createServer(() => {});
   server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
@@ -100,5 +128,6 @@ if (role === 'echo-server') echoServer();
 else if (role === 'silent-server') silentServer();
 else if (role === 'plain-server') plainServer();
 else if (role === 'sink') sink();
+else if (role === 'dial') dial();
 else if (role === 'hostile') void scribble(options.port ?? 0, options.seed ?? 1).then(say);
 else throw new Error(`unknown role ${role}`);

@@ -27,6 +27,8 @@ export class FabricDomain {
   readonly #completions: CompletionQueue;
   readonly #watchers: Watcher[] = [];
   readonly #clients = new Map<number, DomainClient>();
+  /** The clients that keep the event loop alive (all, unless unref'd). */
+  readonly #refed = new Set<number>();
   readonly #tags = new Map<number, DomainClient>();
   #nextTag = 1;
   #draining = false;
@@ -55,11 +57,21 @@ export class FabricDomain {
   /** Routes the events of listener or endpoint `id` to `client` until `forget(id)`. */
   attach(id: number, client: DomainClient): void {
     this.#clients.set(id, client);
+    this.#refed.add(id);
     this.#refresh();
   }
 
   forget(id: number): void {
     this.#clients.delete(id);
+    this.#refed.delete(id);
+    this.#refresh();
+  }
+
+  /** Whether client `id` keeps the event loop alive (node:net's ref/unref). */
+  setRef(id: number, refed: boolean): void {
+    if (!this.#clients.has(id)) return;
+    if (refed) this.#refed.add(id);
+    else this.#refed.delete(id);
     this.#refresh();
   }
 
@@ -123,10 +135,10 @@ export class FabricDomain {
     }
   }
 
-  // The loop stays alive while a listener or endpoint is open, as node:net's handles do.
+  // The loop stays alive while a ref'd listener or endpoint is open, as node:net's handles do.
   #refresh(): void {
     for (const watcher of this.#watchers) {
-      if (this.#clients.size > 0) watcher.ref();
+      if (this.#refed.size > 0) watcher.ref();
       else watcher.unref();
     }
   }
@@ -139,6 +151,7 @@ export class FabricDomain {
     this.addon.fabricClose(this.id);
     this.#completions.close();
     this.#clients.clear();
+    this.#refed.clear();
     this.#tags.clear();
   }
 }

@@ -101,6 +101,11 @@ export class SubmissionQueue {
     return this.#addon.fabricPost(this.#endpoint, view, this.#ring.shared, this.#ring.capacity);
   }
 
+  /** The core's (producer) endpoint of the ring, for core functions that queue requests. */
+  get local(): number {
+    return this.#ring.local;
+  }
+
   /** Work requests queued and not yet posted. */
   get pending(): number {
     return this.#pc.core.ringPending(this.#ring.local);

@@ -11,7 +11,7 @@ import { addon, closeQuietly } from './native.js';
 import type { PeerPolicy } from './credentials.js';
 import { openShmConduit, ShmConduit } from './conduit.js';
 import { ShmConnector } from './connector.js';
-import { ConfirmQueue } from './confirming.js';
+import { ConfirmQueue } from '../../session/confirming.js';
 import { ShmListener, wouldBlock } from './listener.js';
 import { createSegment, mappedBytes } from './segment.js';
 import { PeerShares } from './peer-shares.js';
@@ -32,7 +32,7 @@ export class ShmSocket implements SanSocket {
   #bound: EndpointInfo | undefined;
   #events: SanEvents = {};
   #listener: ShmListener | undefined;
-  #confirming: ConfirmQueue | undefined;
+  #confirming: ConfirmQueue<ShmConduit> | undefined;
   /** Large-buffer memory per peer process, while listening (issue 13). */
   #shares: PeerShares | undefined;
   #connector: ShmConnector | undefined;

@@ -1,8 +1,9 @@
-// The third leg of the shm handshake (BLK-2): an answered connection reaches accept() only
-// once the connector's NEGOTIATE is in the segment, the connector's commitment, so a client
-// that abandons its connect as the answer arrives (its own timeout, its signal) leaves no
-// connection behind in the server's application. What never confirms is dropped on a timer.
-import type { ShmConduit } from './conduit.js';
+// The third leg of a SAN provider's handshake (BLK-2): an answered connection reaches
+// accept() only once the connector's NEGOTIATE is in the segment, the connector's
+// commitment, so a client that abandons its connect as the answer arrives (its own timeout,
+// its signal) leaves no connection behind in the server's application. What never confirms
+// is dropped on a timer. The shm and fabric providers share it.
+import type { SessionConduit } from './conduit.js';
 
 /** How long an answered connector may take to confirm, in milliseconds. */
 export const CONFIRM_TIMEOUT_MS = 2000;
@@ -13,9 +14,9 @@ interface Pending {
 }
 
 /** Answered connections waiting for their connector's NEGOTIATE. Main thread only. */
-export class ConfirmQueue {
-  readonly #pending = new Map<ShmConduit, Pending>();
-  readonly #confirmed: ShmConduit[] = [];
+export class ConfirmQueue<C extends SessionConduit> {
+  readonly #pending = new Map<C, Pending>();
+  readonly #confirmed: C[] = [];
   readonly #onConfirmed: () => void;
   #refed = true;
 
@@ -29,7 +30,7 @@ export class ConfirmQueue {
    * from the conduit's own `negotiated` event, so the application's listeners are attached
    * before anything the connector sent after it (even an immediate FIN) is emitted.
    */
-  add(conduit: ShmConduit): void {
+  add(conduit: C): void {
     const drop = (): void => {
       this.#forget(conduit);
       conduit.resetAndDestroy();
@@ -59,11 +60,11 @@ export class ConfirmQueue {
   }
 
   /** The oldest confirmed connection, or undefined. */
-  take(): ShmConduit | undefined {
+  take(): C | undefined {
     return this.#confirmed.shift();
   }
 
-  #forget(conduit: ShmConduit): void {
+  #forget(conduit: C): void {
     this.#pending.get(conduit)?.forget();
     this.#pending.delete(conduit);
   }

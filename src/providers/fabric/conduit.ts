@@ -1,0 +1,253 @@
+// One established fabric connection: the session conduit over this side's image, with the
+// mirror (assembly/fabric/mirror.ts) as its doorbell: every publication is copied into the
+// peer's image by RDMA WRITE and followed by a wake-up SEND, and every pump step reads the
+// domain's queues (libfabric's tcp provider moves data only then). The endpoint's shutdown
+// is the peer's hang-up. Closing lingers until the last writes (a FIN, an RST) completed, then
+// closes the endpoint and frees the image.
+import type { EndpointInfo } from '../../types/conduit.js';
+import { SessionConduit } from '../../session/conduit.js';
+import type { Doorbell } from '../../session/doorbell.js';
+import type { FabricEvent } from '../../native/addon.js';
+import { errnoOf, systemError } from '../../errors.js';
+import type { FabricDomain } from './domain.js';
+import type { FabricImage } from './image.js';
+import type { SubmissionQueue, FabricCompletion } from './queues.js';
+import type { ImageOffer } from './wire.js';
+
+const EAGAIN_STATUS = -errnoOf('EAGAIN');
+/** Work requests an endpoint's submission ring holds (several flushes). */
+const SUBMISSION_SLOTS = 256;
+/** Wake-up receives kept posted: more SENDs than this wait in the provider, never fail. */
+const WAKE_RECEIVES = 16;
+/** Longest a closed connection waits for its last writes before it closes the endpoint. */
+export const LINGER_MS = 2000;
+
+/** What a FabricConduit is built from; it takes ownership of the endpoint and the image. */
+export interface FabricConduitOptions {
+  domain: FabricDomain;
+  endpoint: number;
+  image: FabricImage;
+  /** The peer's image (its CONNECT or ACCEPT). */
+  peer: ImageOffer;
+  role: 'connector' | 'acceptor';
+  local: EndpointInfo;
+  remote: EndpointInfo;
+}
+
+/**
+ * The session's doorbell over libfabric: owns the endpoint's submission ring, the mirror's
+ * private block and the wake-up receives, and routes the endpoint's completions and events.
+ */
+class MirrorLink implements Doorbell {
+  readonly #options: FabricConduitOptions;
+  readonly #sq: SubmissionQueue;
+  readonly #tag: number;
+  readonly #receiveTag: number;
+  #mirror = 0;
+  #mirrorBytes = 0;
+  /** The mirror block's own registration (local access only), or -1. */
+  #stageRegion = -1;
+  #failing = false;
+  #closing = false;
+  #released = false;
+  #retry = false;
+  #linger: NodeJS.Timeout | undefined;
+  conduit: FabricConduit | undefined;
+
+  constructor(options: FabricConduitOptions) {
+    const { domain, endpoint, peer } = options;
+    this.#options = options;
+    const status = domain.addon.fabricRemote(endpoint, 0, peer.key, peer.address, peer.bytes);
+    if (status < 0) throw systemError('EPROTO', { syscall: 'connect' });
+    this.#sq = domain.submissionQueue(endpoint, SUBMISSION_SLOTS);
+    const client = {
+      onEvent: (event: FabricEvent) => this.#onEvent(event),
+      onCompletion: (completion: FabricCompletion) => this.#onCompletion(completion),
+    };
+    this.#tag = domain.tag(client);
+    this.#receiveTag = domain.tag(client);
+    domain.attach(endpoint, client);
+  }
+
+  /** Whether the connection keeps the event loop alive. */
+  setRef(refed: boolean): void {
+    if (!this.#released) this.#options.domain.setRef(this.#options.endpoint, refed);
+  }
+
+  attach(ses: number): void {
+    const { domain, image } = this.#options;
+    const { pc } = domain;
+    const { core } = pc;
+    this.#mirrorBytes = core.mirrorStateBytes(image.geometry.entries);
+    this.#mirror = pc.allocRegion(this.#mirrorBytes);
+    const view = new Uint8Array(pc.memory.buffer);
+    this.#stageRegion = domain.addon.fabricRegister(
+      domain.id,
+      view,
+      this.#mirror,
+      this.#mirrorBytes,
+      0,
+    );
+    if (this.#stageRegion < 0) throw systemError('ENOBUFS', { syscall: 'fi_mr_reg' });
+    const status = core.mirrorInit(
+      this.#mirror,
+      ses,
+      this.#sq.local,
+      image.region,
+      this.#stageRegion,
+      this.#tag,
+      this.#receiveTag,
+      image.notify,
+    );
+    if (status < 0) throw systemError('EINVAL', { syscall: 'mirrorInit' });
+    for (let i = 0; i < WAKE_RECEIVES; i++) core.mirrorReceive(this.#mirror);
+    this.#submit();
+  }
+
+  ring(): void {
+    this.sync();
+  }
+
+  /** Copies what changed into the peer's image; retried after completions when full. */
+  sync(): void {
+    if (this.#closing || this.#mirror === 0) return;
+    const status = this.#options.domain.pc.core.mirrorFlush(this.#mirror);
+    this.#retry = status === EAGAIN_STATUS;
+    this.#submit();
+  }
+
+  poll(): void {
+    this.#options.domain.drain();
+  }
+
+  #submit(): void {
+    const posted = this.#sq.submit();
+    if (posted < 0) this.#fail();
+  }
+
+  #onEvent(event: FabricEvent): void {
+    if (this.#closing) return;
+    if (event.type === 'shutdown' || event.type === 'error') this.#lost();
+  }
+
+  #onCompletion(completion: FabricCompletion): void {
+    const { core } = this.#options.domain.pc;
+    if (completion.userData === this.#receiveTag) {
+      if (completion.result < 0 || this.#closing) return;
+      core.mirrorReceive(this.#mirror);
+      this.#submit();
+      this.conduit?.wake();
+      return;
+    }
+    core.mirrorCompleted(this.#mirror, 1);
+    if (completion.result < 0) return this.#lost();
+    if (this.#closing) {
+      if (this.#idle()) this.#release();
+      return;
+    }
+    // Posts what a full provider queue held back, then a flush that found no room.
+    if (this.#sq.pending > 0) this.#submit();
+    if (this.#retry) this.sync();
+  }
+
+  // The endpoint is down (the peer closed it, died, or broke the connection: a failed write
+  // or send, a shutdown event): as after shm's hang-up, what arrived is delivered, then the
+  // stream ends, or resets when the peer had not read everything.
+  #lost(): void {
+    if (this.#closing) return this.#release();
+    this.conduit?.peerGone();
+  }
+
+  // The shim refused to post (a broken submission ring): the connection cannot go on. The
+  // reset that follows flushes once more: a second failure there must not abort again.
+  #fail(): void {
+    if (this.#closing) return this.#release();
+    if (this.#failing) return;
+    this.#failing = true;
+    this.conduit?.abort(systemError('ECONNRESET', { syscall: 'read' }));
+  }
+
+  #idle(): boolean {
+    return (
+      this.#sq.pending === 0 && this.#options.domain.pc.core.mirrorOutstanding(this.#mirror) === 0
+    );
+  }
+
+  /** The conduit closed: linger until the last writes completed, then release. */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#mirror === 0 || this.#idle()) return this.#release();
+    this.#linger = setTimeout(() => this.#release(), LINGER_MS);
+    this.#linger.unref();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#linger) clearTimeout(this.#linger);
+    const { domain, endpoint, image } = this.#options;
+    domain.forget(endpoint);
+    domain.releaseTag(this.#tag);
+    domain.releaseTag(this.#receiveTag);
+    // The endpoint first: once it is closed, nothing more lands in the image.
+    domain.addon.fabricClose(endpoint);
+    this.#sq.close();
+    image.release();
+    if (this.#stageRegion > 0) domain.addon.fabricClose(this.#stageRegion);
+    if (this.#mirror !== 0) domain.pc.freeRegion(this.#mirror, this.#mirrorBytes);
+  }
+}
+
+/**
+ * A SessionConduit over a fabric connection; emits `negotiated` once the session
+ * negotiation finished (the connector completes its connect then, CON-6). Main thread only.
+ */
+export class FabricConduit extends SessionConduit {
+  readonly #link: MirrorLink;
+
+  constructor(options: FabricConduitOptions, link: MirrorLink) {
+    super({
+      core: options.domain.pc,
+      segment: options.image.address,
+      geometry: options.image.geometry,
+      role: options.role,
+      doorbell: link,
+      rdmaRead: true,
+      local: options.local,
+      remote: options.remote,
+      onClose: () => link.close(),
+    });
+    this.#link = link;
+    link.conduit = this;
+  }
+
+  override ref(): void {
+    super.ref();
+    this.#link.setRef(true);
+  }
+
+  override unref(): void {
+    super.unref();
+    this.#link.setRef(false);
+  }
+}
+
+/**
+ * Builds the conduit of one fabric connection, which then owns the endpoint and the image.
+ * Throws (EPROTO for an image whose header is not as expected) after releasing both.
+ */
+export function openFabricConduit(options: FabricConduitOptions): FabricConduit {
+  let link: MirrorLink | undefined;
+  try {
+    link = new MirrorLink(options);
+    return new FabricConduit(options, link);
+  } catch (err) {
+    if (link) link.close();
+    else {
+      options.domain.addon.fabricClose(options.endpoint);
+      options.image.release();
+    }
+    throw err;
+  }
+}
