@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Socket } from '../../src/index.js';
-import { killPeers, startPeer } from './shm-children.js';
+import { connect, createServer, type Socket } from '../../src/index.js';
+import { exitOf, killPeers, startPeer } from './shm-children.js';
 import { within } from './san-double-harness.js';
 
 /** How the suite reaches the provider under test. */
@@ -53,6 +53,11 @@ async function echoed(socket: Socket, payload: Buffer): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Resolves once `condition()` holds, checking every 10 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** Registers the suite for `target`; run it with `.run()`. */
 export function sanSuite(target: SanSuiteTarget) {
   const { transport } = target;
@@ -87,6 +92,34 @@ export function sanSuite(target: SanSuiteTarget) {
     assert.is(bytes, payload.length);
     assert.is(sha256, createHash('sha256').update(payload).digest('hex'));
     socket.destroy();
+  });
+
+  t('CLS-1: a client that writes, ends and lets its loop empty delivers every byte', async () => {
+    const received = { bytes: 0, ended: false };
+    const server = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
+      socket.on('end', () => (received.ended = true));
+      socket.on('error', () => {});
+    });
+    server.listen(0, '127.0.0.1');
+    await within(5000, once(server, 'listening'), 'listen');
+    const { port } = server.address() as net.AddressInfo;
+    const bytes = 3 * 1024 * 1024;
+    const { peer, first } = await startPeer<{ transport: string }>('send-exit', {
+      ...only,
+      port,
+      bytes,
+    });
+    assert.is(first.transport, transport);
+    await within(10_000, exitOf(peer.child), 'the client exits');
+    assert.is(peer.child.exitCode, 0);
+    await within(
+      5000,
+      until(() => received.ended),
+      'the end',
+    );
+    assert.is(received.bytes, bytes);
+    server.close();
   });
 
   t('MEM: a registered buffer from allocBuffer is sent and echoed intact', async () => {

@@ -4,7 +4,9 @@
 // fillMemory: no room left for a segment, report: one line per connection, host: the
 // address to listen on, default 127.0.0.1),
 // plain-server (node:net echo), dial (sanswitch or node:net with `plain`: connects to
-// options host and port, prints its transport and the echo of one line, exits), sink (sanswitch or node:net: sha256 of what it receives,
+// options host and port, prints its transport and the echo of one line, exits), send-exit
+// (connects, prints its transport, writes `bytes` bytes of `seed`, ends and leaves the event
+// loop to empty: everything must still arrive), sink (sanswitch or node:net: sha256 of what it receives,
 // sent back at end), silent-server (sanswitch; accepts and never reads), hostile (connects
 // over shm by hand and scribbles over the segment). Option `only` (`shm` or `fabric`) leaves
 // that SAN provider alone registered, so that the shared SAN suite (san-suite.ts) runs the
@@ -42,6 +44,7 @@ interface Options {
   seed?: number;
   only?: string;
   host?: string;
+  bytes?: number;
 }
 
 const role = process.argv[2] ?? '';
@@ -119,6 +122,15 @@ function dial(): void {
   socket.once('error', (err: Error & { code?: string }) => say({ error: err.code ?? err.message }));
 }
 
+function sendAndExit(): void {
+  const socket = connect({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  socket.once('connect', () => {
+    say({ transport: socket.transport });
+    const payload = Buffer.alloc(options.bytes ?? 0, options.seed ?? 1);
+    socket.end(payload);
+  });
+}
+
 function silentServer(): void {
   const server = createServer(() => {});
   server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
@@ -129,5 +141,6 @@ else if (role === 'silent-server') silentServer();
 else if (role === 'plain-server') plainServer();
 else if (role === 'sink') sink();
 else if (role === 'dial') dial();
+else if (role === 'send-exit') sendAndExit();
 else if (role === 'hostile') void scribble(options.port ?? 0, options.seed ?? 1).then(say);
 else throw new Error(`unknown role ${role}`);

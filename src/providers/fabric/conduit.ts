@@ -48,6 +48,7 @@ class MirrorLink implements Doorbell {
   /** The mirror block's own registration (local access only), or -1. */
   #stageRegion = -1;
   #failing = false;
+  #refed = true;
   #closing = false;
   #released = false;
   #retry = false;
@@ -71,7 +72,10 @@ class MirrorLink implements Doorbell {
 
   /** Whether the connection keeps the event loop alive. */
   setRef(refed: boolean): void {
+    this.#refed = refed;
     if (!this.#released) this.#options.domain.setRef(this.#options.endpoint, refed);
+    if (refed) this.#linger?.ref();
+    else this.#linger?.unref();
   }
 
   attach(ses: number): void {
@@ -173,13 +177,17 @@ class MirrorLink implements Doorbell {
     );
   }
 
-  /** The conduit closed: linger until the last writes completed, then release. */
+  /**
+   * The conduit closed: linger until the last writes completed, then release. The wait keeps
+   * the event loop alive (unless the socket was unref'd): libfabric holds those writes in
+   * this process, where a kernel would send them after the process exits.
+   */
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
     if (this.#mirror === 0 || this.#idle()) return this.#release();
     this.#linger = setTimeout(() => this.#release(), LINGER_MS);
-    this.#linger.unref();
+    if (!this.#refed) this.#linger.unref();
   }
 
   #release(): void {
