@@ -58,6 +58,7 @@ export {
   mirrorInit,
   mirrorMaxRequests,
   mirrorOutstanding,
+  mirrorProbe,
   mirrorReceive,
   mirrorStateBytes,
 } from './fabric/mirror';

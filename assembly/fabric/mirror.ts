@@ -271,6 +271,20 @@ export function mirrorFlush(m: u32): i32 {
   return <i32>(queued + 1);
 }
 
+/**
+ * Queues one wake-up SEND whether or not anything changed: a closed connection that waits for
+ * its peer sends one now and then, since a SEND to a peer that is gone fails (its completion
+ * reports it), where waiting alone would hear nothing. Returns 0 or sqPush's status.
+ */
+export function mirrorProbe(m: u32): i32 {
+  const sq = load<u32>(m + M_SQ);
+  const status = sqPush(sq, OP_SEND, 0, 4, load<u32>(m + M_TAG), load<u32>(m + M_NOTIFY), load<u32>(m + M_REGION), 0, 0);
+  if (status < 0) return status;
+  store<u32>(m + M_POSTED, load<u32>(m + M_POSTED) + 1);
+  ringCommit(sq);
+  return 0;
+}
+
 /** Counts `count` completions of this mirror's writes and sends (successful or not). */
 export function mirrorCompleted(m: u32, count: u32): void {
   store<u32>(m + M_COMPLETED, load<u32>(m + M_COMPLETED) + count);

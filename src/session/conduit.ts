@@ -48,6 +48,13 @@ export interface SessionConduitOptions {
   remote?: EndpointInfo;
   /** Runs once as the conduit closes, before `close`: the provider releases what it owns. */
   onClose?: () => void;
+  /**
+   * Whether the peer's hang-up (peerGone) stands for its FIN when it had read everything:
+   * true (the default) where a hang-up means its process closed or died, as a kernel would
+   * then send FIN; false where the connection itself can break (a network), so that a
+   * stream cut before the peer's FIN fails with ECONNRESET instead of ending short.
+   */
+  hangUpEnds?: boolean;
 }
 
 /**
@@ -74,6 +81,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
   #publishQueued = false;
   readonly #isPaused = (): boolean => this.#paused;
   readonly #onClose: (() => void) | undefined;
+  readonly #hangUpEnds: boolean;
 
   constructor(options: SessionConduitOptions) {
     super();
@@ -81,6 +89,7 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     this.remote = options.remote;
     this.#doorbell = options.doorbell;
     this.#onClose = options.onClose;
+    this.#hangUpEnds = options.hangUpEnds ?? true;
     this.#role = options.role === 'connector' ? SES_ROLE_CONNECTOR : SES_ROLE_ACCEPTOR;
     const flags = options.rdmaRead === false ? 0 : SES_FLAG_RDMA_READ;
     this.#handle = openSession(options.core, options.segment, options.geometry, this.#role, flags);
@@ -353,11 +362,11 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     if (messages > 0 || held) return false;
     const { core, ses } = this.#handle;
     const unread = core.sesPeerConsumedAll(ses) !== 1 || this.#sender.rdmaPending;
-    if (!unread && !this.#ended) {
+    if (!unread && !this.#ended && this.#hangUpEnds) {
       this.#onEnd();
       if (this.#closed) return true;
     }
-    if (!unread && state === 'idle') return false;
+    if (!unread && state === 'idle' && this.#ended) return false;
     this.#fail(systemError('ECONNRESET', { syscall: this.#ended ? 'write' : 'read' }), false);
     return true;
   }
@@ -404,7 +413,10 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
     this.#pump.stop();
     this.#unqueuePublish();
     const callbacks = this.#sender.abort(() => err ?? socketClosed(), abortive);
-    this.#handle.close(abortive);
+    // A transport still sending this side's last publications frees the session after them.
+    const release = (): void => this.#handle.close(abortive);
+    if (this.#doorbell.close) this.#doorbell.close(release, abortive);
+    else release();
     this.buffers.close();
     this.#onClose?.();
     for (const cb of callbacks) cb();

@@ -27,4 +27,11 @@ export interface Doorbell {
    * makes progress here.
    */
   poll?(): void;
+  /**
+   * Optional: the conduit closed (`abortive`: by a reset, or over unread data). A transport
+   * that still sends this side's last publications (its FIN, its RST) calls `release` once
+   * it no longer reads the session's state, which is freed then; without this hook it is
+   * freed at once.
+   */
+  close?(release: () => void, abortive: boolean): void;
 }

@@ -93,6 +93,7 @@ export interface CoreExports {
   mirrorFlush(m: number): number;
   mirrorCompleted(m: number, count: number): void;
   mirrorOutstanding(m: number): number;
+  mirrorProbe(m: number): number;
   mirrorReceive(m: number): number;
   segBulkOffset(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;
   segBytes(capacity: number, slotBytes: number, entries: number, halfBytes: number): number;

@@ -8,7 +8,7 @@ export type Role = 'server' | 'proxy' | 'client';
 export type End = 'client' | 'server';
 
 /** The transports the soak runs over: sanswitch's shm, or plain node:net (checks the checker). */
-export type TransportName = 'shm' | 'tcp';
+export type TransportName = 'shm' | 'fabric' | 'tcp';
 
 /** A child's configuration (JSON in its first argument). */
 export interface ChildConfig {

@@ -52,6 +52,11 @@ export async function loadNet(name: TransportName): Promise<SoakNet> {
     };
   }
   const san = await import('../../src/index.js');
+  if (name === 'fabric') {
+    // fabric alone, on loopback: every sanswitch leg of the soak must run over it.
+    for (const provider of san.registry.list()) san.registry.unregister(provider.id);
+    san.registry.register(san.createFabricProvider({ loopback: true }));
+  }
   return {
     listen: (onConnection) => listenOn(san.createServer({ allowHalfOpen: true }, onConnection)),
     connect: (port, sanBufferBytes) =>

@@ -1,4 +1,4 @@
-// The soak's command line: `--seconds N --seed S [--transport shm|tcp] [--max-write BYTES]
+// The soak's command line: `--seconds N --seed S [--transport shm|fabric|tcp] [--max-write BYTES]
 // [--stall-seconds N]`, checked, with the defaults filled in (a random seed when none).
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ export interface SoakOptions {
 /** The usage line printed with a bad command line. */
 export const USAGE =
   'usage: node --import tsx test/soak/run-soak.ts --seconds N --seed S ' +
-  '[--transport shm|tcp] [--max-write BYTES] [--stall-seconds N]';
+  '[--transport shm|fabric|tcp] [--max-write BYTES] [--stall-seconds N]';
 
 function count(name: string, text: string | undefined, fallback: number, least: number): number {
   const value = text === undefined ? fallback : Number(text);
@@ -41,8 +41,8 @@ export function parseOptions(argv: string[]): SoakOptions {
     },
   });
   const transport = values.transport;
-  if (transport !== 'shm' && transport !== 'tcp') {
-    throw new RangeError(`--transport: expected shm or tcp, got '${transport}'`);
+  if (transport !== 'shm' && transport !== 'fabric' && transport !== 'tcp') {
+    throw new RangeError(`--transport: expected shm, fabric or tcp, got '${transport}'`);
   }
   return {
     seconds: count('seconds', values.seconds, 30, 1),

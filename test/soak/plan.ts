@@ -60,7 +60,7 @@ export function connParams(seed: number, id: number, transport: TransportName): 
     [1 << 20, 1],
     [4 << 20, 1],
   ]);
-  return { via, sanBufferBytes: transport === 'shm' ? bulk : undefined };
+  return { via, sanBufferBytes: transport === 'tcp' ? undefined : bulk };
 }
 
 /** The largest registered buffer `end` allocates: half the bulk area of its own leg. */

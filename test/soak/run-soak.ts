@@ -1,8 +1,9 @@
 // The data-path soak (issue 10): random traffic, seeded, between real processes (a server, a
 // client, sometimes a proxy between them), every byte checked, processes SIGKILLed now and
-// then, everything bounded in time. Over shm by default; `--transport tcp` runs the same
-// traffic over plain node:net, where it must pass (it checks the checker).
-// Usage: node --import tsx test/soak/run-soak.ts --seconds N --seed S [--transport shm|tcp]
+// then, everything bounded in time. Over shm by default; `--transport fabric` over libfabric
+// on loopback; `--transport tcp` runs the same traffic over plain node:net, where it must
+// pass (it checks the checker).
+// Usage: node --import tsx test/soak/run-soak.ts --seconds N --seed S [--transport shm|fabric|tcp]
 //        [--max-write BYTES] [--stall-seconds N]
 // Exit status: 0 when every check passed, 1 on a failure or a stall, 2 on a bad command line.
 import { parseOptions, replayCommand, USAGE, type SoakOptions } from './options.js';

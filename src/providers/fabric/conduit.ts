@@ -14,13 +14,18 @@ import type { FabricImage } from './image.js';
 import type { SubmissionQueue, FabricCompletion } from './queues.js';
 import type { ImageOffer } from './wire.js';
 
-const EAGAIN_STATUS = -errnoOf('EAGAIN');
+const EAGAIN_STATUS = errnoOf('EAGAIN');
 /** Work requests an endpoint's submission ring holds (several flushes). */
 const SUBMISSION_SLOTS = 256;
+/** How often a closed connection waiting for its peer checks that the peer is there, in ms. */
+const PROBE_MS = 250;
 /** Wake-up receives kept posted: more SENDs than this wait in the provider, never fail. */
 const WAKE_RECEIVES = 16;
-/** Longest a closed connection waits for its last writes before it closes the endpoint. */
-export const LINGER_MS = 2000;
+/**
+ * Longest a closed connection waits, in milliseconds, for its last writes to complete and
+ * for the peer to read them, before it closes the endpoint anyway.
+ */
+export const LINGER_MS = 10_000;
 
 /** What a FabricConduit is built from; it takes ownership of the endpoint and the image. */
 export interface FabricConduitOptions {
@@ -45,14 +50,23 @@ class MirrorLink implements Doorbell {
   readonly #receiveTag: number;
   #mirror = 0;
   #mirrorBytes = 0;
+  /** The session's private block (valid until #releaseSession runs). */
+  #ses = 0;
   /** The mirror block's own registration (local access only), or -1. */
   #stageRegion = -1;
   #failing = false;
   #refed = true;
+  #abortive = false;
   #closing = false;
   #released = false;
   #retry = false;
   #linger: NodeJS.Timeout | undefined;
+  /** While lingering: a wake-up SEND now and then, which fails once the peer is gone. */
+  #probe: NodeJS.Timeout | undefined;
+  /** Frees the session's memory (SessionConduit's release), once the last flush is out. */
+  #releaseSession: (() => void) | undefined;
+  /** Withdraws this link from the exit's wait (FabricDomain.lingerAtExit). */
+  #unlinger: (() => void) | undefined;
   conduit: FabricConduit | undefined;
 
   constructor(options: FabricConduitOptions) {
@@ -79,6 +93,7 @@ class MirrorLink implements Doorbell {
   }
 
   attach(ses: number): void {
+    this.#ses = ses;
     const { domain, image } = this.#options;
     const { pc } = domain;
     const { core } = pc;
@@ -112,9 +127,12 @@ class MirrorLink implements Doorbell {
     this.sync();
   }
 
-  /** Copies what changed into the peer's image; retried after completions when full. */
+  /**
+   * Copies what changed into the peer's image; retried after completions when full, also
+   * after the conduit closed (its last flush carries the FIN or the RST).
+   */
   sync(): void {
-    if (this.#closing || this.#mirror === 0) return;
+    if (this.#released || this.#mirror === 0) return;
     const status = this.#options.domain.pc.core.mirrorFlush(this.#mirror);
     this.#retry = status === EAGAIN_STATUS;
     this.#submit();
@@ -137,21 +155,25 @@ class MirrorLink implements Doorbell {
   #onCompletion(completion: FabricCompletion): void {
     const { core } = this.#options.domain.pc;
     if (completion.userData === this.#receiveTag) {
-      if (completion.result < 0 || this.#closing) return;
+      if (completion.result < 0 || this.#released) return;
+      // Reposted while closing too: a peer SEND with no receive posted stays unread in the
+      // kernel, and closing over unread data sends RST, which discards what this side had
+      // sent and the peer's kernel had not yet handed over.
       core.mirrorReceive(this.#mirror);
       this.#submit();
-      this.conduit?.wake();
+      if (this.#closing) {
+        if (this.#idle()) this.#release();
+      } else {
+        this.conduit?.wake();
+      }
       return;
     }
     core.mirrorCompleted(this.#mirror, 1);
     if (completion.result < 0) return this.#lost();
-    if (this.#closing) {
-      if (this.#idle()) this.#release();
-      return;
-    }
     // Posts what a full provider queue held back, then a flush that found no room.
     if (this.#sq.pending > 0) this.#submit();
     if (this.#retry) this.sync();
+    if (this.#closing && this.#idle()) this.#release();
   }
 
   // The endpoint is down (the peer closed it, died, or broke the connection: a failed write
@@ -171,22 +193,39 @@ class MirrorLink implements Doorbell {
     this.conduit?.abort(systemError('ECONNRESET', { syscall: 'read' }));
   }
 
+  // Everything posted completed and, after a graceful close, the peer has read all this side
+  // published (its FIN, or what precedes it): only then is closing the endpoint sure not to
+  // lose any of it. A write that completed is only in this host's kernel: closing the
+  // endpoint over unread data sends RST, and the peer's kernel drops what it still held.
   #idle(): boolean {
-    return (
-      this.#sq.pending === 0 && this.#options.domain.pc.core.mirrorOutstanding(this.#mirror) === 0
-    );
+    const { core } = this.#options.domain.pc;
+    if (this.#retry || this.#sq.pending > 0 || core.mirrorOutstanding(this.#mirror) !== 0) {
+      return false;
+    }
+    return this.#abortive || this.#ses === 0 || core.sesPeerConsumedAll(this.#ses) === 1;
   }
 
   /**
-   * The conduit closed: linger until the last writes completed, then release. The wait keeps
-   * the event loop alive (unless the socket was unref'd): libfabric holds those writes in
-   * this process, where a kernel would send them after the process exits.
+   * The conduit closed: linger until the last writes completed and, unless `abortive`, the
+   * peer read them (at most LINGER_MS), then release. The wait keeps the event loop alive
+   * (unless the socket was unref'd): a process that exited first would lose what its peer
+   * had not read yet, which a kernel's TCP would still deliver.
    */
-  close(): void {
+  close(release: () => void, abortive: boolean): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#abortive = abortive;
+    this.#releaseSession = release;
     if (this.#mirror === 0 || this.#idle()) return this.#release();
     this.#linger = setTimeout(() => this.#release(), LINGER_MS);
+    this.#probe = setInterval(() => {
+      if (this.#options.domain.pc.core.mirrorProbe(this.#mirror) === 0) this.#submit();
+    }, PROBE_MS);
+    this.#probe.unref();
+    this.#unlinger = this.#options.domain.lingerAtExit(() => {
+      if (!this.#released && this.#idle()) this.#release();
+      return this.#released;
+    });
     if (!this.#refed) this.#linger.unref();
   }
 
@@ -194,6 +233,9 @@ class MirrorLink implements Doorbell {
     if (this.#released) return;
     this.#released = true;
     if (this.#linger) clearTimeout(this.#linger);
+    if (this.#probe) clearInterval(this.#probe);
+    this.#releaseSession?.();
+    this.#unlinger?.();
     const { domain, endpoint, image } = this.#options;
     domain.forget(endpoint);
     domain.releaseTag(this.#tag);
@@ -222,9 +264,10 @@ export class FabricConduit extends SessionConduit {
       role: options.role,
       doorbell: link,
       rdmaRead: true,
+      // A libfabric connection can break with both processes alive: only the FIN ends it.
+      hangUpEnds: false,
       local: options.local,
       remote: options.remote,
-      onClose: () => link.close(),
     });
     this.#link = link;
     link.conduit = this;
@@ -251,7 +294,7 @@ export function openFabricConduit(options: FabricConduitOptions): FabricConduit 
     link = new MirrorLink(options);
     return new FabricConduit(options, link);
   } catch (err) {
-    if (link) link.close();
+    if (link) link.close(() => {}, true);
     else {
       options.domain.addon.fabricClose(options.endpoint);
       options.image.release();

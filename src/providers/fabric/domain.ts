@@ -11,6 +11,11 @@ import { CompletionQueue, SubmissionQueue, type FabricCompletion } from './queue
 
 /** Events drained per call into the shim. */
 const EVENT_BATCH = 64;
+/**
+ * Longest the process's exit waits, in milliseconds, for closed connections to get their
+ * last writes read by their peers (see lingerAtExit).
+ */
+export const EXIT_LINGER_MS = 2000;
 
 /** Receives the events of one listener or endpoint and the completions of its tags. */
 export interface DomainClient {
@@ -33,6 +38,9 @@ export class FabricDomain {
   #nextTag = 1;
   #draining = false;
   #closed = false;
+  /** Closed connections still waiting for their peers to read their last writes. */
+  readonly #lingering = new Set<() => boolean>();
+  readonly #onExit = (): void => this.#finishAtExit();
 
   /** Opens `provider`'s domain. Throws the shim's status as an error (ENODEV: none here). */
   constructor(addon: FabricAddon, pc: ProcessCore, provider: string) {
@@ -89,6 +97,31 @@ export class FabricDomain {
     this.#tags.delete(tag);
   }
 
+  /**
+   * Registers a closed connection that waits for its peer (`settled()` turns true once it
+   * may close): if the process exits first, even by process.exit(), the exit drains the
+   * queues (libfabric moves data only then) until every such connection settled, for at most
+   * EXIT_LINGER_MS, as a kernel would keep sending for a process gone. Returns the
+   * deregistration.
+   */
+  lingerAtExit(settled: () => boolean): () => void {
+    if (this.#lingering.size === 0) process.on('exit', this.#onExit);
+    this.#lingering.add(settled);
+    return () => {
+      this.#lingering.delete(settled);
+      if (this.#lingering.size === 0) process.off('exit', this.#onExit);
+    };
+  }
+
+  #finishAtExit(): void {
+    const deadline = performance.now() + EXIT_LINGER_MS;
+    while (!this.#closed && performance.now() < deadline) {
+      for (const settled of [...this.#lingering]) if (settled()) this.#lingering.delete(settled);
+      if (this.#lingering.size === 0) return;
+      this.drain();
+    }
+  }
+
   /** A submission ring of `capacity` work requests for endpoint `endpoint`. */
   submissionQueue(endpoint: number, capacity: number): SubmissionQueue {
     return new SubmissionQueue(this.pc, this.addon, endpoint, capacity);
@@ -104,12 +137,17 @@ export class FabricDomain {
     this.#draining = true;
     try {
       for (let rounds = 0; rounds < 64 && !this.#closed; rounds++) {
-        this.#drainEvents();
+        const events = this.#drainEvents();
         if (this.#closed) return;
-        this.#completions.drain((completion) =>
+        const completions = this.#completions.drain((completion) =>
           this.#tags.get(completion.userData)?.onCompletion?.(completion),
         );
-        if (this.#closed || this.addon.fabricTryWait(this.id) === 0) return;
+        if (this.#closed) return;
+        // What the handlers did (receives posted again, new work) lets the provider go on
+        // with data it already took off its sockets, which no fd will announce again: read
+        // the queues once more before asking whether sleeping is safe.
+        if (events + Math.max(0, completions) > 0) continue;
+        if (this.addon.fabricTryWait(this.id) === 0) return;
       }
       // Still busy after many rounds: go on from the next loop turn instead of starving it.
       setImmediate(() => this.drain());
@@ -118,10 +156,13 @@ export class FabricDomain {
     }
   }
 
-  #drainEvents(): void {
+  // Hands every queued event to its client; returns how many there were.
+  #drainEvents(): number {
+    let count = 0;
     for (;;) {
       const events = this.addon.fabricEvents(this.id, EVENT_BATCH);
-      if (typeof events === 'number') return;
+      if (typeof events === 'number') return count;
+      count += events.length;
       for (const event of events) {
         const client = this.#clients.get(event.id);
         if (client) {
@@ -131,7 +172,7 @@ export class FabricDomain {
           this.addon.fabricClose(event.request);
         }
       }
-      if (events.length < EVENT_BATCH) return;
+      if (events.length < EVENT_BATCH) return count;
     }
   }
 
@@ -147,6 +188,7 @@ export class FabricDomain {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    process.off('exit', this.#onExit);
     for (const watcher of this.#watchers) watcher.close();
     this.addon.fabricClose(this.id);
     this.#completions.close();
