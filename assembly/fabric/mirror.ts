@@ -56,9 +56,7 @@ import * as S from '../session/state';
 @inline const M_COMPLETED: u32 = 32;
 @inline const M_FLUSHES: u32 = 36;
 @inline const M_RX_HEAD: u32 = 40;
-@inline const M_RX_PARKED: u32 = 44;
 @inline const M_CTL_HEAD: u32 = 48;
-@inline const M_CTL_PARKED: u32 = 52;
 @inline const M_FLAGS: u32 = 56;
 @inline const M_RECV_TAG: u32 = 60;
 @inline const M_STAGE_REGION: u32 = 64;
@@ -196,6 +194,29 @@ function writeRegions(m: u32, rnic: u32, entries: u32): bool {
   return changed;
 }
 
+// Queues the head and parked words of the receive ring behind `local` when they changed
+// since the shadow pair at `m + shadow`, from the staged copy at `staged`.
+function writeHead(m: u32, local: u32, shadow: u32, staged: u32): void {
+  const head = ringPublished(local);
+  const parked = atomic.load<u32>(ringShared(local) + RING_HEAD_OFFSET + 4);
+  if (head == load<u32>(m + shadow) && parked == load<u32>(m + shadow + 4)) return;
+  store<u32>(staged, head);
+  store<u32>(staged + 4, parked);
+  writeStaged(m, staged, ringShared(local) + RING_HEAD_OFFSET, 8);
+  store<u32>(m + shadow, head);
+  store<u32>(m + shadow + 4, parked);
+}
+
+// Queues the tail of the transmit ring behind `local` when it moved past the shadow at
+// `m + shadow`, from the staged copy at `staged`.
+function writeTail(m: u32, local: u32, shadow: u32, staged: u32): void {
+  const tail = ringPublished(local);
+  if (tail == load<u32>(m + shadow)) return;
+  store<u32>(staged, tail);
+  writeStaged(m, staged, ringShared(local) + RING_TAIL_OFFSET, 4);
+  store<u32>(m + shadow, tail);
+}
+
 /**
  * Copies what this side changed since the last flush into the peer's image and wakes it.
  * Returns the number of work requests queued on the submission ring (0 when nothing
@@ -209,10 +230,6 @@ export function mirrorFlush(m: u32): i32 {
   const sq = load<u32>(m + M_SQ);
   const txTail = ringPublished(ses + S.S_TX);
   const ctlTail = ringPublished(ses + S.S_CTL_TX);
-  const rxHead = ringPublished(ses + S.S_RX);
-  const ctlHead = ringPublished(ses + S.S_CTL_RX);
-  const rxParked = atomic.load<u32>(ringShared(ses + S.S_RX) + RING_HEAD_OFFSET + 4);
-  const ctlParked = atomic.load<u32>(ringShared(ses + S.S_CTL_RX) + RING_HEAD_OFFSET + 4);
   const flagsAt = load<u32>(ses + S.S_OWN_FLAGS);
   const flags = atomic.load<u32>(flagsAt);
   const pending = ringPending(sq);
@@ -231,35 +248,16 @@ export function mirrorFlush(m: u32): i32 {
     memory.copy(stage + G_TABLE, m + M_TABLE, tableBytes(entries));
     writeStaged(m, stage + G_TABLE, load<u32>(rnic + R_OWN_TABLE), tableBytes(entries));
   }
-  if (rxHead != load<u32>(m + M_RX_HEAD) || rxParked != load<u32>(m + M_RX_PARKED)) {
-    store<u32>(stage + G_RX_HEAD, rxHead);
-    store<u32>(stage + G_RX_HEAD + 4, rxParked);
-    writeStaged(m, stage + G_RX_HEAD, ringShared(ses + S.S_RX) + RING_HEAD_OFFSET, 8);
-    store<u32>(m + M_RX_HEAD, rxHead);
-    store<u32>(m + M_RX_PARKED, rxParked);
-  }
-  if (ctlHead != load<u32>(m + M_CTL_HEAD) || ctlParked != load<u32>(m + M_CTL_PARKED)) {
-    store<u32>(stage + G_CTL_HEAD, ctlHead);
-    store<u32>(stage + G_CTL_HEAD + 4, ctlParked);
-    writeStaged(m, stage + G_CTL_HEAD, ringShared(ses + S.S_CTL_RX) + RING_HEAD_OFFSET, 8);
-    store<u32>(m + M_CTL_HEAD, ctlHead);
-    store<u32>(m + M_CTL_PARKED, ctlParked);
-  }
+  writeHead(m, ses + S.S_RX, M_RX_HEAD, stage + G_RX_HEAD);
+  writeHead(m, ses + S.S_CTL_RX, M_CTL_HEAD, stage + G_CTL_HEAD);
   if (flags != load<u32>(m + M_FLAGS)) {
     store<u32>(stage + G_FLAGS, flags);
     writeStaged(m, stage + G_FLAGS, flagsAt, 4);
     store<u32>(m + M_FLAGS, flags);
   }
-  if (txTail != txPushed) {
-    store<u32>(stage + G_TX_TAIL, txTail);
-    writeStaged(m, stage + G_TX_TAIL, ringShared(ses + S.S_TX) + RING_TAIL_OFFSET, 4);
-    store<u32>(m + M_TX_PUSHED, txTail);
-  }
-  if (ctlTail != ctlPushed) {
-    store<u32>(stage + G_CTL_TAIL, ctlTail);
-    writeStaged(m, stage + G_CTL_TAIL, ringShared(ses + S.S_CTL_TX) + RING_TAIL_OFFSET, 4);
-    store<u32>(m + M_CTL_PUSHED, ctlTail);
-  }
+  // The tails last: the peer may read a slot once it sees the tail that covers it.
+  writeTail(m, ses + S.S_TX, M_TX_PUSHED, stage + G_TX_TAIL);
+  writeTail(m, ses + S.S_CTL_TX, M_CTL_PUSHED, stage + G_CTL_TAIL);
   const queued = load<u32>(m + M_POSTED) - before;
   if (queued == 0) return 0;
   // The wake-up: its completion at the peer comes after every write above has landed.
