@@ -23,6 +23,7 @@ export class ProcessCore {
   readonly core: CoreExports;
   readonly #blocks: ExtentAllocator;
   readonly #regions: ExtentAllocator;
+  #view: Uint8Array;
 
   constructor(memory: WebAssembly.Memory = createCoreMemory()) {
     this.memory = memory;
@@ -32,11 +33,24 @@ export class ProcessCore {
       memory.grow((PRIVATE_ARENA_END - memory.buffer.byteLength) / WASM_PAGE_BYTES);
     }
     this.#blocks = new ExtentAllocator(base, PRIVATE_ARENA_END, RING_LOCAL_BYTES);
+    this.#view = new Uint8Array(memory.buffer);
     this.#regions = new ExtentAllocator(
       PRIVATE_ARENA_END,
       memory.buffer.byteLength,
       REGION_ALIGN_BYTES,
     );
+  }
+
+  /**
+   * A Uint8Array over the whole memory as it is now, for the native shim's calls that take
+   * one. Cached, and made again only after the memory grew, so that a call per message
+   * allocates nothing.
+   */
+  view(): Uint8Array {
+    if (this.#view.byteLength !== this.memory.buffer.byteLength) {
+      this.#view = new Uint8Array(this.memory.buffer);
+    }
+    return this.#view;
   }
 
   /**

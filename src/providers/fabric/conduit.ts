@@ -99,7 +99,7 @@ class MirrorLink implements Doorbell {
     const { core } = pc;
     this.#mirrorBytes = core.mirrorStateBytes(image.geometry.entries);
     this.#mirror = pc.allocRegion(this.#mirrorBytes);
-    const view = new Uint8Array(pc.memory.buffer);
+    const view = pc.view();
     this.#stageRegion = domain.addon.fabricRegister(
       domain.id,
       view,
@@ -135,7 +135,8 @@ class MirrorLink implements Doorbell {
     if (this.#released || this.#mirror === 0) return;
     const status = this.#options.domain.pc.core.mirrorFlush(this.#mirror);
     this.#retry = status === EAGAIN_STATUS;
-    this.#submit();
+    // Nothing changed, nothing held back: no call into the shim (this runs per publication).
+    if (status > 0 || this.#sq.pending > 0) this.#submit();
   }
 
   poll(): void {

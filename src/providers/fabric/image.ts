@@ -32,7 +32,7 @@ export class FabricImage {
     this.bytes = segmentBytes(pc.core, geometry);
     this.#allocated = this.bytes + FAB_NOTIFY_BYTES;
     this.address = pc.allocRegion(this.#allocated);
-    const view = new Uint8Array(pc.memory.buffer);
+    const view = pc.view();
     view.fill(0, this.address, this.address + this.#allocated);
     formatSegment(pc.core, this.address, geometry);
     const region = addon.fabricRegister(

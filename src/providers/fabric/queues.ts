@@ -97,7 +97,7 @@ export class SubmissionQueue {
   submit(): number {
     if (this.#closed) return 0;
     this.#pc.core.ringCommit(this.#ring.local);
-    const view = new Uint8Array(this.#pc.memory.buffer);
+    const view = this.#pc.view();
     return this.#addon.fabricPost(this.#endpoint, view, this.#ring.shared, this.#ring.capacity);
   }
 
@@ -144,7 +144,7 @@ export class CompletionQueue {
     const { core } = this.#pc;
     let handed = 0;
     for (;;) {
-      const view = new Uint8Array(this.#pc.memory.buffer);
+      const view = this.#pc.view();
       const written = this.#addon.fabricComplete(
         this.#domain,
         view,
