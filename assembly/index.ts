@@ -56,7 +56,6 @@ export {
   mirrorCompleted,
   mirrorFlush,
   mirrorInit,
-  mirrorMaxRequests,
   mirrorOutstanding,
   mirrorProbe,
   mirrorReceive,
@@ -108,6 +107,7 @@ export {
   sesEvTotal,
   sesPoll,
   sesPollControl,
+  sesReadsAwaited,
 } from './session/recv';
 
 /** First byte above the core's static data: shared windows and private blocks go above it. */

@@ -256,6 +256,24 @@ test('SES-1: each direction has a data ring and a control ring; a DONE travels o
   assert.is(core.sesPollControl(b), SES_EV_SEND_DONE, 'read from the control ring alone');
 });
 
+test('SES-9: a closed sender counts the read-based sends its peer has not finished, until their DONEs', () => {
+  const w = openWire();
+  const { core, a, b } = w;
+  assert.is(core.sesReadsAwaited(a), 0);
+  const first = core.sesSendRndv(a, w.halfA, 20000);
+  const second = core.sesSendRndv(a, w.halfA + 32768, 20000);
+  assert.ok(first > 0 && second > 0);
+  core.sesFlush(a);
+  assert.is(core.sesReadsAwaited(a), 2, 'both announced, neither pulled');
+  assert.is(core.sesPoll(b), SES_EV_RNDV_READ);
+  assert.is(core.sesSendDone(b, first, core.sesEvTotal(b) - core.sesEvLength(b)), 0);
+  core.sesFlush(b);
+  assert.is(core.sesReadsAwaited(a), 1, 'the DONE that arrived was consumed');
+  assert.is(core.ringFront(core.sesCtlRxRing(a)), ERR_AGAIN, 'and its slot taken');
+  w.forge(b, 8, SES_MSG_DONE, [second, 1], true);
+  assert.is(core.sesReadsAwaited(a), ERR_PROTO, 'a DONE of the wrong length is a violation');
+});
+
 test('SES-9: a write-based receiver refuses a descriptor it did not ask for', () => {
   const w = openWire(true, 0);
   w.forge(w.a, 100, SES_MSG_RNDV, [1000, 0x100]);

@@ -2,10 +2,11 @@
 // session segment (the "image") in its own memory, registered for the peer's RDMA WRITE, and
 // runs the unchanged session protocol on it. After each publication the mirror writes RDMA
 // WRITE work requests that copy what this side owns and changed into the same offsets of the
-// peer's image, then a SEND that wakes the peer: bulk regions this side published, new slots
-// of its two transmit rings, its registration table, the heads (and parked words) of its
-// receive rings, its flags word, and last the tails, so that the peer never sees a slot
-// before its contents. libfabric's endpoints keep the order of one endpoint's requests.
+// peer's image, then a SEND that wakes the peer: new slots of its two transmit rings, its
+// registration table, the heads (and parked words) of its receive rings, its flags word, and
+// last the tails, so that the peer never sees a slot before its contents. libfabric's
+// endpoints keep the order of one endpoint's requests. Bulk bytes are not pushed: the peer
+// pulls each read-based send's rest from this image by RDMA READ (SES-9a).
 //
 // Cursor values come from the session's private ring blocks, never from the image (the peer
 // can write anywhere in it). Values that change while a write is outstanding (cursors,
@@ -24,7 +25,6 @@ import {
   REG_OFFSET_OFFSET,
   REG_LENGTH_OFFSET,
   REG_ACCESS_OFFSET,
-  MEM_READ,
   CACHE_LINE_BYTES,
   SQE_BYTES,
   FAB_NOTIFY_RECV_OFFSET,
@@ -33,7 +33,7 @@ import {
 import { ERR_AGAIN, ERR_INVAL } from '../status';
 import { ringCapacity, ringCommit, ringPending, ringPublished, ringShared, ringSlotBytes } from '../ring';
 import { sqPush } from '../queue';
-import { R_ENTRIES, R_HALF_BYTES, R_OWN_HALF, R_OWN_TABLE, R_SEG_BASE } from '../shm/state';
+import { R_ENTRIES, R_OWN_TABLE, R_SEG_BASE } from '../shm/state';
 import * as S from '../session/state';
 
 // Private block, mirrorStateBytes(entries) bytes, 64-byte aligned:
@@ -63,6 +63,11 @@ import * as S from '../session/state';
 @inline const M_MARKS: u32 = 68;
 @inline const M_TABLE: u32 = 128;
 @inline const STAGES: u32 = 8;
+/**
+ * Most work requests one flush writes: two ranges of slots per transmit ring, the table, two
+ * heads, the flags, two tails and the wake-up.
+ */
+@inline const MAX_REQUESTS: u32 = 11;
 
 // A staging slot: +0 tx tail, +4 control tx tail, +8 rx head, +12 rx parked, +16 control rx
 // head, +20 its parked, +24 flags; +64 a copy of the table.
@@ -85,10 +90,6 @@ import * as S from '../session/state';
   return m + ((M_TABLE + tableBytes(entries) + CACHE_LINE_BYTES - 1) & ~(CACHE_LINE_BYTES - 1));
 }
 
-/** Most work requests one flush writes (bulk regions, slots, table, cursors, the wake-up). */
-export function mirrorMaxRequests(entries: u32): u32 {
-  return entries + 12;
-}
 
 /** Bytes of a mirror's private block for a session of `entries` registrations per side. */
 export function mirrorStateBytes(entries: u32): u32 {
@@ -117,7 +118,7 @@ export function mirrorInit(
   const rnic = ses + S.S_RNIC;
   const entries = load<u32>(rnic + R_ENTRIES);
   if ((m & 63) != 0 || ringSlotBytes(sq) != SQE_BYTES) return ERR_INVAL;
-  if (ringCapacity(sq) < mirrorMaxRequests(entries)) return ERR_INVAL;
+  if (ringCapacity(sq) < MAX_REQUESTS) return ERR_INVAL;
   memory.fill(m, 0, mirrorStateBytes(entries));
   store<u32>(m + M_SES, ses);
   store<u32>(m + M_SQ, sq);
@@ -161,14 +162,11 @@ function writeSlots(m: u32, local: u32, from: u32, to: u32): void {
   if (count > run) write(m, slots, (count - run) * slotBytes);
 }
 
-// Queues the bytes of each region this side newly published for the peer to read: the
-// entries whose key differs from the shadow's, bounded to this side's bulk half (the image
-// is writable by the peer, so an entry is only a hint of what to copy, never trusted).
-function writeRegions(m: u32, rnic: u32, entries: u32): bool {
+// Whether this side's registration table changed since the shadow copy (which it updates).
+// The regions themselves are not copied: the peer pulls a read-based send's bytes from this
+// side's image by RDMA READ (SES-9a), only once and only the bytes it was announced.
+function tableChanged(m: u32, rnic: u32, entries: u32): bool {
   const table = load<u32>(rnic + R_OWN_TABLE);
-  const half = load<u32>(rnic + R_OWN_HALF);
-  const halfBytes = load<u32>(rnic + R_HALF_BYTES);
-  const seg = load<u32>(rnic + R_SEG_BASE);
   let changed = false;
   for (let i: u32 = 0; i < entries; i++) {
     const entry = table + i * REG_ENTRY_BYTES;
@@ -186,10 +184,6 @@ function writeRegions(m: u32, rnic: u32, entries: u32): bool {
     store<u32>(shadow + REG_OFFSET_OFFSET, offset);
     store<u32>(shadow + REG_LENGTH_OFFSET, length);
     store<u32>(shadow + REG_ACCESS_OFFSET, access);
-    const start = <u64>seg + <u64>offset;
-    if (key == 0 || (access & MEM_READ) == 0) continue;
-    if (start < <u64>half || start + <u64>length > <u64>half + <u64>halfBytes) continue;
-    write(m, <u32>start, length);
   }
   return changed;
 }
@@ -233,18 +227,18 @@ export function mirrorFlush(m: u32): i32 {
   const flagsAt = load<u32>(ses + S.S_OWN_FLAGS);
   const flags = atomic.load<u32>(flagsAt);
   const pending = ringPending(sq);
-  if (pending < 0 || <u32>pending + mirrorMaxRequests(entries) > ringCapacity(sq)) return ERR_AGAIN;
+  if (pending < 0 || <u32>pending + MAX_REQUESTS > ringCapacity(sq)) return ERR_AGAIN;
   const flush = load<u32>(m + M_FLUSHES);
   const stage = stagesAt(m, entries) + (flush % STAGES) * stageBytes(entries);
   const mark = m + M_MARKS + (flush % STAGES) * 4;
   if (<i32>(load<u32>(m + M_COMPLETED) - load<u32>(mark)) < 0) return ERR_AGAIN;
   const before = load<u32>(m + M_POSTED);
-  const tableChanged = writeRegions(m, rnic, entries);
+  const table = tableChanged(m, rnic, entries);
   const txPushed = load<u32>(m + M_TX_PUSHED);
   const ctlPushed = load<u32>(m + M_CTL_PUSHED);
   writeSlots(m, ses + S.S_TX, txPushed, txTail);
   writeSlots(m, ses + S.S_CTL_TX, ctlPushed, ctlTail);
-  if (tableChanged) {
+  if (table) {
     memory.copy(stage + G_TABLE, m + M_TABLE, tableBytes(entries));
     writeStaged(m, stage + G_TABLE, load<u32>(rnic + R_OWN_TABLE), tableBytes(entries));
   }

@@ -48,7 +48,7 @@ import {
 import { ERR_AGAIN, ERR_PROTO } from '../status';
 import { ringFront, ringAdvance, ringCapacity, ringSlotBytes, ringCommit, ringRelease } from '../ring';
 import { sqPush, cqFront, cqeResult } from '../queue';
-import { memDeregister, memEntry, memLength, memAccess } from '../shm/registry';
+import { memDeregister, memEntry, memLength, memAccess, memPublished } from '../shm/registry';
 import { rnicExecute, rnicReadSource } from '../shm/rnic';
 import * as S from './state';
 
@@ -235,6 +235,21 @@ export function sesPollControl(ses: u32): i32 {
   const flags = atomic.load<u32>(load<u32>(ses + S.S_PEER_FLAGS_ADDR));
   if ((flags & SEG_FLAG_RESET) != 0) return SES_EV_RST;
   return pollControl(ses);
+}
+
+/**
+ * What a closed session waits for while the peer may still pull its read-based sends (a
+ * transport whose peer reads this side's copy of the segment keeps it until then): consumes
+ * the control messages that arrived (the peer's DONEs end registrations) and releases their
+ * slots, then returns how many read-based sends of this side have no DONE yet, or ERR_PROTO
+ * for a violation (nothing is left to wait for then).
+ */
+export function sesReadsAwaited(ses: u32): i32 {
+  let ev = pollControl(ses);
+  while (ev >= 0) ev = pollControl(ses);
+  ringRelease(ses + S.S_CTL_RX);
+  if (ev != ERR_AGAIN) return ERR_PROTO;
+  return <i32>memPublished(ses + S.S_RNIC, MEM_READ);
 }
 
 /** Address of the last event's payload (DATA, first part of RNDV, target or region). */

@@ -108,3 +108,15 @@ export function memAccess(rnic: u32, key: u32): u32 {
   const entry = memEntry(rnic, key);
   return entry == 0 ? 0 : load<u32>(entry + REG_ACCESS_OFFSET);
 }
+
+/** Live registrations published to the peer with exactly `access` (MEM_READ, MEM_WRITE). */
+export function memPublished(rnic: u32, access: u32): u32 {
+  const entries = load<u32>(rnic + R_ENTRIES);
+  let count: u32 = 0;
+  for (let index: u32 = 0; index < entries; index++) {
+    const entry = privateEntry(rnic, index);
+    if (load<u32>(entry + REG_KEY_OFFSET) == 0) continue;
+    if (load<u32>(entry + REG_ACCESS_OFFSET) == (access | ACCESS_REMOTE)) count++;
+  }
+  return count;
+}

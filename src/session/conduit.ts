@@ -108,6 +108,8 @@ export class SessionConduit extends EventEmitter implements Conduit, Unpublished
       deliver: (chunk) => this.emit('data', chunk),
       publish: () => this.#ring(this.#sender.publish()),
       closed: () => this.#closed,
+      fetch: this.#doorbell.fetch?.bind(this.#doorbell),
+      wake: () => this.wake(),
     });
     this.#pump = new Pump(
       core,

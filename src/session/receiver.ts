@@ -1,9 +1,9 @@
 // The receiving half of a session conduit: drains the receive rings through sesPoll, copies
 // stream bytes out of slots, the peer's published bulk and write targets into Buffers (or
 // straight into a receive buffer the application posted), and reports what the conduit must
-// act on. While the stream is held (the application paused, or DONEs wait for room) it
-// still drains the control ring, so the peer's DONEs and TARGETs always arrive. Main thread
-// only.
+// act on. While the stream is held (the application paused, DONEs wait for room, or the
+// doorbell still pulls a read-based send's rest) it still drains the control ring, so the
+// peer's DONEs and TARGETs always arrive. Main thread only.
 import type { CoreExports } from '../wasm/core.js';
 import {
   ERR_AGAIN,
@@ -55,6 +55,18 @@ interface WriteReceive {
   bytes: number;
 }
 
+/**
+ * A read-based receive whose rest the doorbell pulls from the peer's copy of the segment
+ * (Doorbell.fetch); the first part is already in `buffer`.
+ */
+interface PullReceive {
+  buffer: Buffer;
+  first: number;
+  source: number;
+  key: number;
+  state: 'pulling' | 'landed' | 'failed';
+}
+
 /** What a SessionReceiver works with. */
 export interface ReceiverOptions {
   core: CoreExports;
@@ -70,6 +82,13 @@ export interface ReceiverOptions {
   publish: () => void;
   /** Whether the conduit closed meanwhile: the drain stops touching the session at once. */
   closed: () => boolean;
+  /**
+   * Brings a read-based send's rest into this side's segment (Doorbell.fetch); absent when
+   * the peer's bulk half is mapped here already.
+   */
+  fetch?: (address: number, length: number, done: (landed: boolean) => void) => void;
+  /** Runs the pump again (a pull landed). */
+  wake: () => void;
 }
 
 /** The receiving half of one session. Main thread only. */
@@ -82,7 +101,10 @@ export class SessionReceiver {
   readonly #deliver: (chunk: Buffer) => void;
   readonly #publish: () => void;
   readonly #closed: () => boolean;
+  readonly #fetch: ReceiverOptions['fetch'];
+  readonly #wake: () => void;
   #write: WriteReceive | undefined;
+  #pull: PullReceive | undefined;
   /** Where stream bytes land first (post()), and how much of it this drain has filled. */
   #posted: Buffer | undefined;
   #landed = 0;
@@ -96,6 +118,8 @@ export class SessionReceiver {
     this.#deliver = options.deliver;
     this.#publish = options.publish;
     this.#closed = options.closed;
+    this.#fetch = options.fetch;
+    this.#wake = options.wake;
   }
 
   /**
@@ -113,10 +137,13 @@ export class SessionReceiver {
       status: 0,
       held: false,
     };
-    if (!this.#sendTarget()) return result;
+    if (!this.#sendTarget() || !this.#finishPull(result)) return result;
     while (result.messages < budget) {
-      // A stream message waits while paused, and while DONEs it would add find no room.
-      const hold = (paused() || this.#control.controlsPending) && this.hasStream();
+      // A stream message waits while paused, while DONEs it would add find no room, and
+      // behind a pull (whatever is at the front then, so nothing overtakes it).
+      const hold =
+        this.#pull !== undefined ||
+        ((paused() || this.#control.controlsPending) && this.hasStream());
       const event = hold ? this.#core.sesPollControl(this.#ses) : this.#core.sesPoll(this.#ses);
       if (event === ERR_AGAIN) {
         result.held = hold;
@@ -156,6 +183,7 @@ export class SessionReceiver {
    * An impossible cursor reads as none; the next sesPoll reports it.
    */
   hasStream(dataOnly = false): boolean {
+    if (this.#pull) return true;
     const ring = this.#core.sesRxRing(this.#ses);
     if (this.#core.ringFront(ring) < 0) return false;
     const type = this.#core.msgPeekType(ring);
@@ -232,6 +260,10 @@ export class SessionReceiver {
         break;
       case SES_EV_RNDV_READ: {
         const total = core.sesEvTotal(ses);
+        if (this.#fetch) {
+          this.#startPull(address, length, core.sesEvSource(ses), total, core.sesEvKey(ses));
+          break;
+        }
         // One copy, straight from the peer's registered bytes; DONE lets it reuse them.
         const spill = this.#land(address, length, core.sesEvSource(ses), total);
         if (this.#control.sendDone(core.sesEvKey(ses), total - length)) this.#publish();
@@ -275,6 +307,36 @@ export class SessionReceiver {
     }
     write.target = target;
     return true;
+  }
+
+  // Keeps the first part (its slot is released after this drain) and asks the doorbell for
+  // the rest; the stream waits until it landed.
+  #startPull(address: number, first: number, source: number, total: number, key: number): void {
+    const buffer = this.#copy(address, first, Buffer.allocUnsafe(total));
+    const pull: PullReceive = { buffer, first, source, key, state: 'pulling' };
+    this.#pull = pull;
+    this.#fetch?.(source, total - first, (landed) => {
+      pull.state = landed ? 'landed' : 'failed';
+      this.#wake();
+    });
+  }
+
+  // A pull that landed is copied out, DONE lets the peer reuse its bytes, and the whole send
+  // is delivered; one that failed resets the connection. False when the drain must stop.
+  #finishPull(result: DrainResult): boolean {
+    const pull = this.#pull;
+    if (!pull || pull.state === 'pulling') return true;
+    this.#pull = undefined;
+    if (pull.state === 'failed') {
+      result.reset = true;
+      return false;
+    }
+    const rest = pull.buffer.length - pull.first;
+    this.#copy(pull.source, rest, pull.buffer, pull.first);
+    if (this.#control.sendDone(pull.key, rest)) this.#publish();
+    result.messages += 1;
+    this.#deliverSpill(pull.buffer);
+    return !this.#closed();
   }
 
   #finishWrite(address: number, length: number): void {

@@ -79,7 +79,6 @@ export interface CoreExports {
   rnicDown(rnic: number): void;
   rnicExecute(rnic: number, sq: number, cq: number): number;
   mirrorStateBytes(entries: number): number;
-  mirrorMaxRequests(entries: number): number;
   mirrorInit(
     m: number,
     ses: number,
@@ -144,6 +143,7 @@ export interface CoreExports {
   sesDeregister(ses: number, key: number): number;
   sesPoll(ses: number): number;
   sesPollControl(ses: number): number;
+  sesReadsAwaited(ses: number): number;
   sesEvAddr(ses: number): number;
   sesEvLength(ses: number): number;
   sesEvKey(ses: number): number;

@@ -1,13 +1,15 @@
 // One established fabric connection: the session conduit over this side's image, with the
 // mirror (assembly/fabric/mirror.ts) as its doorbell: every publication is copied into the
-// peer's image by RDMA WRITE and followed by a wake-up SEND, and every pump step reads the
+// peer's image by RDMA WRITE and followed by a wake-up SEND, the rest of each read-based send
+// of the peer is pulled from its image by RDMA READ (SES-9a), and every pump step reads the
 // domain's queues (libfabric's tcp provider moves data only then). The endpoint's shutdown
-// is the peer's hang-up. Closing lingers until the last writes (a FIN, an RST) completed, then
-// closes the endpoint and frees the image.
+// is the peer's hang-up. Closing lingers until the last writes (a FIN, an RST) completed and
+// the peer pulled what it was announced, then closes the endpoint and frees the image.
 import type { EndpointInfo } from '../../types/conduit.js';
 import { SessionConduit } from '../../session/conduit.js';
 import type { Doorbell } from '../../session/doorbell.js';
 import type { FabricEvent } from '../../native/addon.js';
+import { OP_RDMA_READ } from '../../wasm/layout.generated.js';
 import { errnoOf, systemError } from '../../errors.js';
 import type { FabricDomain } from './domain.js';
 import type { FabricImage } from './image.js';
@@ -26,6 +28,14 @@ const WAKE_RECEIVES = 16;
  * for the peer to read them, before it closes the endpoint anyway.
  */
 export const LINGER_MS = 10_000;
+
+/** A read-based send's rest being pulled from the peer's image (Doorbell.fetch). */
+interface Pull {
+  address: number;
+  length: number;
+  done: (landed: boolean) => void;
+  posted: boolean;
+}
 
 /** What a FabricConduit is built from; it takes ownership of the endpoint and the image. */
 export interface FabricConduitOptions {
@@ -48,6 +58,7 @@ class MirrorLink implements Doorbell {
   readonly #sq: SubmissionQueue;
   readonly #tag: number;
   readonly #receiveTag: number;
+  readonly #readTag: number;
   #mirror = 0;
   #mirrorBytes = 0;
   /** The session's private block (valid until #releaseSession runs). */
@@ -65,6 +76,7 @@ class MirrorLink implements Doorbell {
   #probe: NodeJS.Timeout | undefined;
   /** Frees the session's memory (SessionConduit's release), once the last flush is out. */
   #releaseSession: (() => void) | undefined;
+  #pull: Pull | undefined;
   /** Withdraws this link from the exit's wait (FabricDomain.lingerAtExit). */
   #unlinger: (() => void) | undefined;
   conduit: FabricConduit | undefined;
@@ -81,6 +93,7 @@ class MirrorLink implements Doorbell {
     };
     this.#tag = domain.tag(client);
     this.#receiveTag = domain.tag(client);
+    this.#readTag = domain.tag(client);
     domain.attach(endpoint, client);
   }
 
@@ -143,6 +156,38 @@ class MirrorLink implements Doorbell {
     this.#options.domain.drain();
   }
 
+  fetch(address: number, length: number, done: (landed: boolean) => void): void {
+    this.#pull = { address, length, done, posted: false };
+    this.#postPull();
+  }
+
+  // Reads the pull's bytes from the same offsets of the peer's image into this side's; a
+  // full submission ring tries again after the next completion.
+  #postPull(): void {
+    const pull = this.#pull;
+    if (!pull || pull.posted || this.#released) return;
+    const { image } = this.#options;
+    const offset = pull.address - image.address;
+    const status = this.#sq.push(
+      OP_RDMA_READ,
+      pull.length,
+      this.#readTag,
+      pull.address,
+      image.region,
+      offset,
+    );
+    if (status === -EAGAIN_STATUS) return;
+    if (status < 0) return this.#endPull(false);
+    pull.posted = true;
+    this.#submit();
+  }
+
+  #endPull(landed: boolean): void {
+    const pull = this.#pull;
+    this.#pull = undefined;
+    pull?.done(landed);
+  }
+
   #submit(): void {
     const posted = this.#sq.submit();
     if (posted < 0) this.#fail();
@@ -155,6 +200,10 @@ class MirrorLink implements Doorbell {
 
   #onCompletion(completion: FabricCompletion): void {
     const { core } = this.#options.domain.pc;
+    if (completion.userData === this.#readTag) {
+      if (!this.#released) this.#endPull(completion.result >= 0);
+      return;
+    }
     if (completion.userData === this.#receiveTag) {
       if (completion.result < 0 || this.#released) return;
       // Reposted while closing too: a peer SEND with no receive posted stays unread in the
@@ -171,9 +220,10 @@ class MirrorLink implements Doorbell {
     }
     core.mirrorCompleted(this.#mirror, 1);
     if (completion.result < 0) return this.#lost();
-    // Posts what a full provider queue held back, then a flush that found no room.
+    // Posts what a full provider queue held back, then a flush or a pull that found no room.
     if (this.#sq.pending > 0) this.#submit();
     if (this.#retry) this.sync();
+    this.#postPull();
     if (this.#closing && this.#idle()) this.#release();
   }
 
@@ -182,6 +232,7 @@ class MirrorLink implements Doorbell {
   // stream ends, or resets when the peer had not read everything.
   #lost(): void {
     if (this.#closing) return this.#release();
+    this.#endPull(false);
     this.conduit?.peerGone();
   }
 
@@ -195,15 +246,21 @@ class MirrorLink implements Doorbell {
   }
 
   // Everything posted completed and, after a graceful close, the peer has read all this side
-  // published (its FIN, or what precedes it): only then is closing the endpoint sure not to
-  // lose any of it. A write that completed is only in this host's kernel: closing the
-  // endpoint over unread data sends RST, and the peer's kernel drops what it still held.
+  // published (its FIN, or what precedes it) and pulled every read-based send (its DONEs):
+  // only then is closing the endpoint sure not to lose any of it. A write that completed is
+  // only in this host's kernel: closing the endpoint over unread data sends RST, and the
+  // peer's kernel drops what it still held.
   #idle(): boolean {
     const { core } = this.#options.domain.pc;
+    // The DONEs that arrived are consumed here (the pump has stopped); their slots are
+    // released, and the new head goes to the peer, which may wait for that room.
+    const awaited = this.#abortive || this.#ses === 0 ? 0 : core.sesReadsAwaited(this.#ses);
+    if (awaited !== 0) this.sync();
     if (this.#retry || this.#sq.pending > 0 || core.mirrorOutstanding(this.#mirror) !== 0) {
       return false;
     }
-    return this.#abortive || this.#ses === 0 || core.sesPeerConsumedAll(this.#ses) === 1;
+    if (this.#abortive || this.#ses === 0) return true;
+    return awaited <= 0 && core.sesPeerConsumedAll(this.#ses) === 1;
   }
 
   /**
@@ -241,6 +298,7 @@ class MirrorLink implements Doorbell {
     domain.forget(endpoint);
     domain.releaseTag(this.#tag);
     domain.releaseTag(this.#receiveTag);
+    domain.releaseTag(this.#readTag);
     // The endpoint first: once it is closed, nothing more lands in the image.
     domain.addon.fabricClose(endpoint);
     this.#sq.close();

@@ -1,15 +1,20 @@
 // One side's copy of a fabric connection's segment (its "image") in the process's WASM
 // memory, followed by the wake-up buffers, and the libfabric registration that lets the peer
-// RDMA WRITE into it. Created before the connection's CONNECT or ACCEPT, which carries its
-// key; released after the endpoint closes, so that no write can land in reused memory.
+// RDMA WRITE into it and READ from it. Created before the connection's CONNECT or ACCEPT,
+// which carries its key; released after the endpoint closes, so that no write can land in
+// reused memory.
 import { FAB_NOTIFY_BYTES } from '../../wasm/layout.generated.js';
 import { formatSegment, segmentBytes, type SessionGeometry } from '../../session/geometry.js';
 import { statusToError } from '../../errors.js';
 import type { FabricDomain } from './domain.js';
 import type { ImageOffer } from './wire.js';
 
-/** Registration access bits of fabricRegister: the peer may write (never read) the image. */
-const REMOTE_WRITE = 2;
+/**
+ * Registration access bits of fabricRegister: the peer writes its publications into the image
+ * and reads the rest of this side's read-based sends from it (SES-9a). The image holds
+ * nothing but this one connection's state, which the peer may see whole.
+ */
+const REMOTE_READ_WRITE = 3;
 
 /** An image, formatted and registered. Main thread only. */
 export class FabricImage {
@@ -40,7 +45,7 @@ export class FabricImage {
       view,
       this.address,
       this.#allocated,
-      REMOTE_WRITE,
+      REMOTE_READ_WRITE,
     );
     if (region < 0) {
       pc.freeRegion(this.address, this.#allocated);
