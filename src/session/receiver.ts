@@ -232,10 +232,13 @@ export class SessionReceiver {
     this.#deliver(target.subarray(0, landed));
   }
 
-  // Delivers a chunk that did not land, after those that did.
+  // Delivers a chunk that did not land, after those that did. The post is used up even when
+  // nothing landed in it: the chunk goes to the receive it was posted for, and bytes landing
+  // there afterwards would overwrite what that receive returns.
   #deliverSpill(chunk: Buffer | undefined): void {
     if (!chunk) return;
     this.#flushLanded();
+    this.#posted = undefined;
     this.#deliver(chunk);
   }
 

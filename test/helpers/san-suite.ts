@@ -79,6 +79,37 @@ export function sanSuite(target: SanSuiteTarget) {
     socket.destroy();
   });
 
+  t(
+    `BLK-3: recv() into its own buffer gets a large send and what follows it, in order, over ${transport}`,
+    async () => {
+      const { first } = await startPeer('echo-server', only);
+      const socket = await open(first.port);
+      assert.is(socket.transport, transport);
+      // Each round: a rendezvous send and small ones right behind it, echoed back while a
+      // receive buffer is posted, so that they meet in one drain.
+      const rounds = Array.from({ length: 8 }, (_, i) => [
+        randomBytes(48 * 1024 + i),
+        randomBytes(9),
+        randomBytes(3),
+      ]);
+      const expected = Buffer.concat(rounds.flat());
+      const received: Buffer[] = [];
+      let bytes = 0;
+      const reading = (async () => {
+        while (bytes < expected.length) {
+          const chunk = await socket.recv(Buffer.alloc(64 * 1024));
+          if (!chunk) break;
+          received.push(Buffer.from(chunk));
+          bytes += chunk.length;
+        }
+      })();
+      for (const round of rounds) for (const part of round) socket.write(part);
+      await within(20_000, reading, 'the echo');
+      assert.ok(Buffer.concat(received).equals(expected), 'the bytes, in order');
+      socket.destroy();
+    },
+  );
+
   t('CLS-1: end() half-closes; the peer answers after reading everything', async () => {
     const { first } = await startPeer('sink', only);
     const socket = await open(first.port, { allowHalfOpen: true });
