@@ -5,75 +5,9 @@
 // transport of every socket node:net's diagnostics channels announce.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { PRELOAD, REPORT, run } from './helpers/preload-apps.js';
 
 const t = suite('register: the preload on unmodified apps');
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const REPORT = ['--import', './test/helpers/report-transport.mjs'];
-const PRELOAD = ['--import', 'sanswitch/register', ...REPORT];
-
-interface Run {
-  /** The next JSON line on stdout; rejects when the process exits first. */
-  next(): Promise<Record<string, unknown>>;
-  /** The exit, with every stdout line and the reports (stderr JSON lines). */
-  done: Promise<{ code: number | null; lines: Record<string, unknown>[]; reports: unknown[] }>;
-  kill(): void;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}, limitMs = 15_000): Run {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  const lines: Record<string, unknown>[] = [];
-  const waiting: ((line: Record<string, unknown>) => void)[] = [];
-  let unread = 0;
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    const line = JSON.parse(text) as Record<string, unknown>;
-    lines.push(line);
-    const waiter = waiting.shift();
-    if (waiter) waiter(line);
-    else unread += 1;
-  });
-  const reports: unknown[] = [];
-  let stderr = '';
-  createInterface({ input: child.stderr }).on('line', (text) => {
-    try {
-      reports.push(JSON.parse(text));
-    } catch {
-      stderr += `${text}\n`;
-    }
-  });
-  const done = once(child, 'exit').then(([code]) => {
-    clearTimeout(timer);
-    if (stderr) process.stdout.write(stderr);
-    return { code: code as number | null, lines, reports };
-  });
-  let exited = false;
-  void done.then(() => {
-    exited = true;
-    for (const waiter of waiting.splice(0)) waiter({ exited: true });
-  });
-  return {
-    next: async () => {
-      const line =
-        unread > 0
-          ? (lines[lines.length - unread--] as Record<string, unknown>)
-          : exited
-            ? { exited: true }
-            : await new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve));
-      if (line.exited === true) throw new Error(`${args.at(-1)}: exited before its next line`);
-      return line;
-    },
-    done,
-    kill: () => child.kill('SIGKILL'),
-  };
-}
 
 t('node:http server and client, unmodified, both under the preload, run over shm', async () => {
   const server = run([...PRELOAD, 'test/apps/http-hello.mjs'], { REQUESTS: '3' });
@@ -170,9 +104,12 @@ t('a preloaded client of a plain node:net server falls back to TCP and works', a
     .done;
   server.kill();
   assert.equal(ran.lines, [{ echo: 'plain', isNetSocket: false }]);
-  assert.equal(ran.reports, [
-    { side: 'client', transport: 'tcp', fallbackReason: 'no-san-listener' },
-  ]);
+  const switched = { side: 'client', transport: 'tcp', fallbackReason: 'no-san-listener' };
+  // Node 22 and later announce every Socket.connect(): the TCP provider's inner socket too
+  // (README, "Not yet").
+  const inner = { side: 'client', transport: 'node:net', fallbackReason: null };
+  const major = Number(process.versions.node.split('.')[0]);
+  assert.equal(ran.reports, major >= 22 ? [inner, switched] : [switched]);
 });
 
 t.run();
