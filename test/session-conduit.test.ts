@@ -200,17 +200,17 @@ test('SES-9: a large transfer lands in the receive buffer posted before it, one 
 test('SES-9a: a pulled rendezvous uses up the posted buffer; what follows never lands in it', async () => {
   // The acceptor's doorbell pulls the rest as fabric's does, completing on a later turn (in
   // one process the bytes are in the segment already: only the wait is simulated).
-  let peer: SessionConduit | undefined;
+  const peer: { connector?: SessionConduit } = {};
   const pulls: number[] = [];
   const doorbell = {
-    ring: () => setImmediate(() => peer?.wake()),
+    ring: () => setImmediate(() => peer.connector?.wake()),
     fetch: (_address: number, length: number, done: (landed: boolean) => void) => {
       pulls.push(length);
       setImmediate(() => done(true));
     },
   };
   const pair = openPair(DEFAULT_GEOMETRY, {}, { doorbell });
-  peer = pair.connector;
+  peer.connector = pair.connector;
   await pair.ready;
   const parts = [Buffer.alloc(48 * 1024, 1), Buffer.alloc(9, 2), Buffer.alloc(3, 3)];
   const target = Buffer.alloc(64 * 1024);
@@ -224,7 +224,7 @@ test('SES-9a: a pulled rendezvous uses up the posted buffer; what follows never 
     await new Promise((resolve) => setImmediate(resolve));
   }
   assert.is(pulls.length, 1, 'the rest was pulled');
-  assert.not.ok(chunks[0].buffer === target.buffer, 'the pulled send came in its own buffer');
+  assert.not.ok(chunks[0]?.buffer === target.buffer, 'the pulled send came in its own buffer');
   // The posted buffer was meant for the first bytes after the post, which went elsewhere:
   // the receive it served copies them into it, so nothing later may land there.
   for (const chunk of chunks.slice(1)) assert.not.ok(chunk.buffer === target.buffer);

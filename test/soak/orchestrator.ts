@@ -21,7 +21,9 @@ export interface SoakResult {
   failure?: string;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// A deadline already past sleeps 0 ms (Node 24 and later warn about a negative delay).
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** One run's schedule player. */
 class Run {
