@@ -3,6 +3,7 @@
 // draws them as an SVG chart.
 import { loadavg } from 'node:os';
 import { parseBenchArgs, USAGE } from './cli-args.js';
+import { startContention } from './contention.js';
 import { formatTable, writeJson } from './report.js';
 import { writeSvg } from './report-svg.js';
 import { ResultCollector } from './results.js';
@@ -32,15 +33,24 @@ async function main(): Promise<number> {
       .map((value) => value.toFixed(2))
       .join(' ');
   log(`load average at start: ${load()}`);
-  for (const suite of selected) {
-    log(`${suite.name}: running${options.quick ? ' (quick)' : ''}`);
-    await suite.run({ quick: options.quick, collector, log });
+  const contention = startContention(options.contend);
+  if (contention.count > 0)
+    log(`contention: ${contention.count} busy process(es) beside every run`);
+  try {
+    for (const suite of selected) {
+      log(`${suite.name}: running${options.quick ? ' (quick)' : ''}`);
+      await suite.run({ quick: options.quick, collector, log });
+    }
+  } finally {
+    contention.stop();
   }
+  if (contention.count > 0)
+    console.log(`with ${contention.count} busy process(es) beside every run`);
   console.log(formatTable(collector));
   const seconds = ((performance.now() - startMs) / 1000).toFixed(1);
   log(`${selected.length} suite(s) in ${seconds} s; load average at end: ${load()}`);
   if (options.json !== undefined) {
-    writeJson(options.json, collector, options.quick);
+    writeJson(options.json, collector, { quick: options.quick, contend: options.contend });
     log(`results written to ${options.json}`);
   }
   if (options.svg !== undefined) {

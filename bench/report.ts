@@ -121,14 +121,20 @@ export function formatTable(collector: ResultCollector): string {
  * msg/s, B/s, µs, conn/s, ms), `meta` the conditions (Node version, CPUs, load) that make
  * figures from noisy shared machines comparable or not.
  */
-export function writeJson(file: string, collector: ResultCollector, quick: boolean): void {
+export function writeJson(
+  file: string,
+  collector: ResultCollector,
+  run: { quick: boolean; contend: number },
+): void {
   const meta = {
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     loadavg: loadavg(),
-    quick,
+    quick: run.quick,
+    /** Busy processes that ran beside every subject (`--contend`). */
+    contend: run.contend,
   };
   writeFileSync(file, `${JSON.stringify({ results: collector.results, meta }, null, 2)}\n`);
 }

@@ -19,13 +19,14 @@ export const SIDE_BY_SIDE_SUITES = [
   'net-idle-cpu',
 ];
 
-const USAGE = `usage: sanswitch bench [--quick] [--json FILE] [--svg FILE] [--suite NAME]...
+const USAGE = `usage: sanswitch bench [--quick] [--contend N] [--json FILE] [--svg FILE] [--suite NAME]...
   Measures sanswitch over shared memory against node:net over TCP loopback and over a Unix
   domain socket, between two processes each: 64 B round trip (p50, p99), 1 GiB in 64 KiB
   writes, one-way 64 B message rate, connection rate, 4 MiB messages, and the CPU an idle
   connection costs in 5 s. Prints a table with each figure's ratio to node-tcp (a full run
   takes 1–3 minutes); figures vary on shared machines, so compare ratios within one run.
   --quick       smoke run in seconds (figures are not meaningful)
+  --contend N   N busy processes beside every run (a machine whose cores are taken)
   --json FILE   also write the results as JSON
   --svg FILE    also draw them as an SVG bar chart of ratios to node-tcp
   --suite NAME  run only this suite (repeatable): ${SIDE_BY_SIDE_SUITES.join(', ')},
@@ -53,6 +54,7 @@ export const bench: Command = {
         quick: { type: 'boolean' },
         json: { type: 'string' },
         svg: { type: 'string' },
+        contend: { type: 'string' },
         suite: { type: 'string', multiple: true },
       },
       { min: 0, max: 0, names: '' },
@@ -72,7 +74,7 @@ export const bench: Command = {
     const suites = Array.isArray(values.suite) ? values.suite : SIDE_BY_SIDE_SUITES;
     const args = suites.flatMap((name) => ['--suite', name]);
     if (values.quick) args.push('--quick');
-    for (const key of ['json', 'svg'] as const) {
+    for (const key of ['json', 'svg', 'contend'] as const) {
       const file = values[key];
       if (typeof file === 'string') args.push(`--${key}`, file);
     }
