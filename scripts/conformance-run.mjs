@@ -33,16 +33,13 @@ export function listTests(suiteDir, filter) {
  * Node 21 added the global `navigator`, which the leak check of Node 20's test harness
  * (common/index.js) reports as an unexpected global in every test.
  */
-export const COMPAT_FLAGS =
+const COMPAT_FLAGS =
   Number(process.versions.node.split('.')[0]) >= 21 ? ['--no-experimental-global-navigator'] : [];
 
-/** The command-line flags a test file asks for, after COMPAT_FLAGS. */
+/** The command-line flags a test file asks for. */
 export function readFlags(path) {
   const source = readFileSync(path, 'utf8');
-  const asked = [...source.matchAll(FLAGS_LINE)].flatMap((match) =>
-    match[1].split(/\s+/).filter(Boolean),
-  );
-  return [...COMPAT_FLAGS, ...asked];
+  return [...source.matchAll(FLAGS_LINE)].flatMap((match) => match[1].split(/\s+/).filter(Boolean));
 }
 
 /** A report-transport.mjs line, or null for any other stderr line. */
@@ -186,8 +183,8 @@ function pushTail(lines, line) {
 }
 
 /**
- * Runs one test file: `node [flags] [preload] test/parallel/FILE` from suiteDir. Resolves
- * (never rejects) with its outcome. `tmpRoot` holds a fresh NODE_TEST_DIR for this run, so
+ * Runs one test file: `node [COMPAT_FLAGS] [flags] [preload] test/parallel/FILE` from
+ * suiteDir. Resolves (never rejects) with its outcome. `tmpRoot` holds a fresh NODE_TEST_DIR for this run, so
  * tests that use common/tmpdir neither write into the (read-only) suite nor clash when run
  * side by side.
  */
@@ -196,7 +193,7 @@ export function runTest({ suiteDir, file, flags, preload, timeoutMs, tmpRoot }) 
   const env = { ...process.env, NODE_TEST_DIR: testDir };
   // The baseline must be plain node:net: a NODE_OPTIONS preload would switch it too.
   delete env.NODE_OPTIONS;
-  const args = [...flags, ...preload, join('test', 'parallel', file)];
+  const args = [...COMPAT_FLAGS, ...flags, ...preload, join('test', 'parallel', file)];
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
