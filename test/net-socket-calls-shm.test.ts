@@ -56,6 +56,14 @@ async function delivered(socket: Socket, port: number, bytes: number, seed: numb
   await within(2000, closeOf(socket), 'close');
 }
 
+/**
+ * Lets the registered send queued behind the filler go out. The filler's callback runs once
+ * its last piece is announced; the registered send follows when the peer's DONE for that
+ * piece frees room, a moment later (the peer takes the whole filler into its receive window
+ * first). Cancelled before that, it is simply dropped, which is not what these tests test.
+ */
+const announced = (): Promise<void> => sleep(100);
+
 /** A socket on which a send to the non-reading peer was cancelled (BLK-4). */
 async function cancelledSend(): Promise<{ socket: Socket; port: number }> {
   const { socket, port } = await openShm(peer, holding);
@@ -148,6 +156,7 @@ t(
       () => (settled = true),
     );
     await within(5000, written, 'the filler');
+    await announced();
     controller.abort();
     await sleep(150);
     assert.not.ok(settled, 'the send waits for the RDMA out of its memory');
@@ -177,6 +186,7 @@ t(
     const sending = socket.send(registered, { signal: controller.signal });
     const closed = closeOf(socket);
     await within(5000, written, 'the filler');
+    await announced();
     const started = performance.now();
     controller.abort();
     const err = await within(2000, rejection(sending), 'cancelled send');

@@ -79,7 +79,8 @@ export const BIG_GEOMETRY: SessionGeometry = { ...DEFAULT_GEOMETRY, halfBytes: 1
  * Writes exactly a receive window of seeded bytes: a peer that does not read takes them all
  * and then stops taking stream data, so an RDMA announced after them stalls until it reads.
  * Returns the bytes, which the peer receives first, and `written`, which resolves once they
- * left this side: a registered send queued behind them is announced by then.
+ * left this side. A registered send queued behind them is announced once the peer's DONE for
+ * their last rendezvous piece frees room, which may come a little later.
  */
 export function fillReceiveWindow(socket: Socket): { filler: Buffer; written: Promise<void> } {
   const filler = pattern(RECEIVE_WINDOW_BYTES, 77);
