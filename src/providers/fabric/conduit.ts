@@ -76,6 +76,7 @@ class MirrorLink implements Doorbell {
   #probe: NodeJS.Timeout | undefined;
   /** Frees the session's memory (SessionConduit's release), once the last flush is out. */
   #releaseSession: (() => void) | undefined;
+  /** The pull asked for and not yet landed (one at a time: the stream waits behind it). */
   #pull: Pull | undefined;
   /** Withdraws this link from the exit's wait (FabricDomain.lingerAtExit). */
   #unlinger: (() => void) | undefined;
